@@ -1,0 +1,4 @@
+/**
+ * @mqk/secrets — work in progress: see internal/secret.ts.
+ */
+export { Secret } from "./internal/secret.js";

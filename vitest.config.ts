@@ -1,0 +1,31 @@
+import { readdirSync, existsSync } from "node:fs";
+import { defineConfig } from "vitest/config";
+
+// One project per workspace package, so `vitest run` at the root runs the whole
+// suite and its JSON reporter covers it. Every project resolves @mqk/* to source.
+const conditions = ["@mqk/source"];
+const dirs = ["packages", "apps"].flatMap((group) =>
+  readdirSync(group, { withFileTypes: true })
+    .filter((d) => d.isDirectory() && existsSync(`${group}/${d.name}/package.json`))
+    .map((d) => `${group}/${d.name}`),
+);
+
+export default defineConfig({
+  resolve: { conditions },
+  ssr: { resolve: { conditions, externalConditions: conditions } },
+  test: {
+    globalSetup: ["./packages/db/src/internal/testing/global-setup.ts"],
+    projects: dirs.map((dir) => ({
+      resolve: { conditions },
+      ssr: { resolve: { conditions, externalConditions: conditions } },
+      test: {
+        name: dir.split("/")[1] ?? dir,
+        root: dir,
+        include: ["src/**/*.test.ts", "test/**/*.test.ts"],
+        testTimeout: 30_000,
+        hookTimeout: 60_000,
+        pool: "forks",
+      },
+    })),
+  },
+});
