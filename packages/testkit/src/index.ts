@@ -10,5 +10,16 @@
 // --- TwelveData and FMP fakes (section owned by the market-data fakes) ---
 
 // --- Discord fake (section owned by the Discord fake) ---
+export {
+  startFakeDiscord,
+  type FakeDiscord,
+  type FakeDiscordFault,
+  type FakeDiscordMessage,
+  type FakeDiscordOptions,
+  type FakeDiscordOutcome,
+  type FakeDiscordRequest,
+  type FakeDiscordWebhook,
+} from "./internal/discord/fake-discord.js";
+export { checkExecutePayload as checkDiscordExecutePayload, type PayloadProblem as DiscordPayloadProblem } from "./internal/discord/discord-payload-check.js";
 
 export {};
