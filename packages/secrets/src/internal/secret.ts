@@ -16,6 +16,7 @@ export class Secret {
     if (value.length === 0) throw new TypeError(`Secret ${name}: an empty value is not a secret; leave the variable unset instead`);
     this.name = name;
     this.#value = value;
+    Object.freeze(this);
   }
 
   reveal(): string {
