@@ -94,9 +94,11 @@ export async function startEmbeddedServer(options: EmbeddedServerOptions): Promi
     createPostgresUser: isRoot,
     initdbFlags: ["--encoding=UTF8", "--no-locale", ...(options.durable ? [] : ["--no-sync"])],
     postgresFlags: [
-      "-c", "listen_addresses=127.0.0.1",
+      "-c",
+      "listen_addresses=127.0.0.1",
       // No unix socket: two clusters never fight over /tmp/.s.PGSQL.<port>.
-      "-c", "unix_socket_directories=",
+      "-c",
+      "unix_socket_directories=",
       ...(options.durable ? [] : ["-c", "fsync=off", "-c", "synchronous_commit=off", "-c", "full_page_writes=off"]),
     ],
     onLog: capture,

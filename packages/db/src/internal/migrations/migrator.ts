@@ -105,7 +105,13 @@ export async function migrate(pool: PgPool, options: MigrateOptions = {}): Promi
         applied.push(summary(file));
       }
       if (applied.length === 0) {
-        return { ok: true, kind: "up-to-date", message: `up to date: ${String(ledger.length)} migration(s) applied, none pending`, applied, alreadyApplied: ledger.length };
+        return {
+          ok: true,
+          kind: "up-to-date",
+          message: `up to date: ${String(ledger.length)} migration(s) applied, none pending`,
+          applied,
+          alreadyApplied: ledger.length,
+        };
       }
       const names = applied.map((m) => m.file).join(", ");
       return { ok: true, kind: "applied", message: `applied ${String(applied.length)} migration(s): ${names}`, applied, alreadyApplied: ledger.length };
@@ -133,7 +139,13 @@ export async function migrationStatus(pool: PgPool, options: MigrateOptions = {}
     const pending = plan.pending.map(summary);
     return pending.length === 0
       ? { ok: true, kind: "up-to-date", message: `up to date: ${String(ledger.length)} migration(s) applied, none pending`, applied: ledger, pending }
-      : { ok: true, kind: "pending", message: `${String(pending.length)} migration(s) pending: ${pending.map((p) => p.file).join(", ")}`, applied: ledger, pending };
+      : {
+          ok: true,
+          kind: "pending",
+          message: `${String(pending.length)} migration(s) pending: ${pending.map((p) => p.file).join(", ")}`,
+          applied: ledger,
+          pending,
+        };
   } finally {
     client.release();
   }
@@ -243,6 +255,8 @@ async function query(client: PgPoolClient, sql: string, params: readonly unknown
   try {
     return await client.query<Record<string, unknown>>(sql, [...params]);
   } catch (cause) {
-    throw new DeskError("DB_UNAVAILABLE", `migration bookkeeping query failed (${sql.trim().split("\n")[0] ?? ""}): ${redactText(errorMessage(cause))}`, { cause });
+    throw new DeskError("DB_UNAVAILABLE", `migration bookkeeping query failed (${sql.trim().split("\n")[0] ?? ""}): ${redactText(errorMessage(cause))}`, {
+      cause,
+    });
   }
 }

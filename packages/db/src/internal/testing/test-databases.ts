@@ -29,10 +29,7 @@ export interface PrepareOptions extends AcquireOptions {
 /** Env var names through which the global setup hands the run's server to test files. */
 export const TEST_DB_ENV = { adminUrl: "MQK_TEST_DB_ADMIN_URL", template: "MQK_TEST_DB_TEMPLATE" } as const;
 
-export async function prepareTestDatabases(
-  env: Readonly<Record<string, string | undefined>>,
-  options: PrepareOptions = {},
-): Promise<PreparedTestDatabases> {
+export async function prepareTestDatabases(env: Readonly<Record<string, string | undefined>>, options: PrepareOptions = {}): Promise<PreparedTestDatabases> {
   const started = performance.now();
   const selection = selectTestDatabase(env);
   if (!selection.ok) throw new DeskError("DB_UNAVAILABLE", noDatabaseMessage("the test run", selection.error));

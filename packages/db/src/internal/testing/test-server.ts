@@ -15,10 +15,7 @@ import { importFromDb, pg } from "../runtime-deps.js";
  *   MQK_TEST_DB unset, MQK_DATABASE_URL → that server (tests create databases on it)
  *   neither                             → embedded
  */
-export type TestDbSelection =
-  | { readonly kind: "url"; readonly url: string }
-  | { readonly kind: "embedded" }
-  | { readonly kind: "testcontainers" };
+export type TestDbSelection = { readonly kind: "url"; readonly url: string } | { readonly kind: "embedded" } | { readonly kind: "testcontainers" };
 
 export const TEST_DB_CHOICES = ["embedded", "testcontainers", "url"] as const;
 
@@ -60,7 +57,7 @@ export async function acquireTestServer(selection: TestDbSelection, options: Acq
     case "url": {
       const description = `MQK_DATABASE_URL (${redactUrl(selection.url)})`;
       await checkReachable(selection.url, description, options.connectTimeoutMs ?? 5_000);
-      return { adminUrl: selection.url, description, stop: async () => undefined };
+      return { adminUrl: selection.url, description, stop: () => Promise.resolve() };
     }
     case "embedded":
       return startEmbeddedForTests(options.tempRoot ?? tmpdir());
@@ -127,7 +124,11 @@ async function startTestcontainer(): Promise<TestServer> {
     const Ctor = Reflect.get(mod as object, "PostgreSqlContainer") as new (image: string) => ContainerBuilder;
     container = await new Ctor("postgres:15-alpine").start();
   } catch (cause) {
-    throw new DeskError("DB_UNAVAILABLE", `No PostgreSQL database could be had for ${WHAT}: the testcontainers engine failed (${redactText(errorMessage(cause))}). ${instructions}.`, { cause });
+    throw new DeskError(
+      "DB_UNAVAILABLE",
+      `No PostgreSQL database could be had for ${WHAT}: the testcontainers engine failed (${redactText(errorMessage(cause))}). ${instructions}.`,
+      { cause },
+    );
   }
   return {
     adminUrl: container.getConnectionUri(),

@@ -1,0 +1,345 @@
+import type { ColumnType, Generated } from "kysely";
+
+/**
+ * Kysely row types of migrations/0001_init.sql, one interface per table.
+ * BIGINT columns are `bigint` both ways (see pg-types.ts); jsonb is written as a
+ * JSON string (use canonicalJson from @mqk/core, so bigint never meets
+ * JSON.stringify) and read back parsed; `date` reads as a YYYY-MM-DD string.
+ */
+export type JsonValue = string | number | boolean | null | readonly JsonValue[] | { readonly [key: string]: JsonValue };
+
+type Int8 = ColumnType<bigint, bigint, bigint>;
+type Int8Default = ColumnType<bigint, bigint | undefined, bigint>;
+type Serial = Generated<bigint>;
+type Timestamp = ColumnType<Date, Date | string, Date | string>;
+type TimestampDefault = ColumnType<Date, Date | string | undefined, Date | string>;
+type Json = ColumnType<JsonValue, string, string>;
+type JsonDefault = ColumnType<JsonValue, string | undefined, string>;
+type Nullable<T> = ColumnType<T | null, T | null | undefined, T | null>;
+type NullableTimestamp = ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
+
+export type RunMode = "BACKTEST" | "PAPER" | "LIVE";
+export type RunStatus = "STARTING" | "RUNNING" | "STOPPING" | "STOPPED" | "COMPLETED" | "FAILED" | "ABORTED";
+export type ReconcileResult = "CLEAN" | "DIRTY" | "REJECTED";
+export type ArmState = "ARMED" | "DISARMED";
+export type ArmReasonKind =
+  | "INITIAL"
+  | "BOOT"
+  | "OPERATOR_ARM"
+  | "OPERATOR_DISARM"
+  | "RECONCILE_DIRTY"
+  | "RECONCILE_STALE"
+  | "STALE_FEED"
+  | "DATA_GAP"
+  | "DEADMAN"
+  | "RISK_HALTED"
+  | "INTEGRITY_FAULT";
+export type DeadmanState = "CLEAR" | "TRIPPED";
+export type RiskTradingState = "active" | "reducing" | "halted";
+export type OutboxKind = "SUBMIT" | "CANCEL" | "REPLACE";
+export type OutboxStatus = "PENDING" | "CLAIMED" | "AMBIGUOUS" | "SENT" | "ACKED" | "REJECTED" | "FAILED" | "CANCELLED";
+export type OrderSide = "buy" | "sell";
+export type OrderType = "market" | "limit" | "stop" | "stop_limit";
+export type TimeInForce = "day" | "gtc" | "opg" | "cls" | "ioc" | "fok";
+export type InboxKind =
+  | "new"
+  | "fill"
+  | "partial_fill"
+  | "canceled"
+  | "expired"
+  | "done_for_day"
+  | "replaced"
+  | "rejected"
+  | "pending_new"
+  | "stopped"
+  | "pending_cancel"
+  | "pending_replace"
+  | "calculated"
+  | "suspended"
+  | "order_replace_rejected"
+  | "order_cancel_rejected";
+export type InboxSource = "stream" | "rest_backfill" | "sim";
+export type OrderState =
+  | "new"
+  | "partially_filled"
+  | "filled"
+  | "done_for_day"
+  | "canceled"
+  | "expired"
+  | "replaced"
+  | "pending_cancel"
+  | "pending_replace"
+  | "accepted"
+  | "pending_new"
+  | "accepted_for_bidding"
+  | "stopped"
+  | "rejected"
+  | "suspended"
+  | "calculated"
+  | "held";
+export type CashReason = "INITIAL" | "DEPOSIT" | "WITHDRAWAL" | "FILL" | "FEE" | "DIVIDEND" | "INTEREST" | "ADJUSTMENT";
+export type AuditKind =
+  | "ARMED"
+  | "DISARMED"
+  | "BOOT_DISARMED"
+  | "DEADMAN_TRIPPED"
+  | "DEADMAN_RECOVERED"
+  | "RISK_STATE_CHANGED"
+  | "RECONCILE_RECORDED"
+  | "PROMOTION_RECORDED"
+  | "CONFIG_CHANGED"
+  | "RUN_STARTED"
+  | "RUN_ENDED"
+  | "OPERATOR_NOTE";
+export type BarInterval = "1min" | "5min" | "15min" | "30min" | "45min" | "1h" | "2h" | "4h" | "8h" | "1day" | "1week" | "1month";
+export type PromotionTargetMode = "PAPER" | "LIVE";
+export type PromotionDecision = "PROMOTED" | "REJECTED";
+
+export interface SchemaMigrationsTable {
+  version: number;
+  name: string;
+  sha256: string;
+  applied_at: TimestampDefault;
+}
+
+export interface RunsTable {
+  id: string;
+  mode: RunMode;
+  status: ColumnType<RunStatus, RunStatus | undefined, RunStatus>;
+  config_hash: string;
+  broker: Nullable<string>;
+  strategy_id: Nullable<string>;
+  artifact_hash: Nullable<string>;
+  error: Nullable<string>;
+  started_at: TimestampDefault;
+  ended_at: NullableTimestamp;
+}
+
+export interface ReconcileRunsTable {
+  id: Serial;
+  account: string;
+  run_id: Nullable<string>;
+  result: ReconcileResult;
+  watermark_broker_ns: Int8;
+  watermark_inbox_seq: Int8;
+  snapshot_digest: string;
+  local_digest: string;
+  evidence_hash: string;
+  diff: JsonDefault;
+  started_at: Timestamp;
+  finished_at: Timestamp;
+}
+
+export interface ArmStateTable {
+  id: ColumnType<boolean, true | undefined, never>;
+  state: ArmState;
+  reason_kind: ArmReasonKind;
+  reason: string;
+  reconcile_run_id: Nullable<bigint>;
+  run_id: Nullable<string>;
+  changed_by: ColumnType<string, string | undefined, string>;
+  changed_at: TimestampDefault;
+}
+
+export interface DeadmanTable {
+  id: ColumnType<boolean, true | undefined, never>;
+  state: DeadmanState;
+  last_beat_at: NullableTimestamp;
+  deadline_at: NullableTimestamp;
+  tripped_at: NullableTimestamp;
+  reason: Nullable<string>;
+  recovered_at: NullableTimestamp;
+  recovered_by: Nullable<string>;
+  changed_at: TimestampDefault;
+}
+
+export interface RiskStateTable {
+  id: ColumnType<boolean, true | undefined, never>;
+  state: RiskTradingState;
+  reason: string;
+  detail: JsonDefault;
+  trading_day: ColumnType<string | null, string | null | undefined, string | null>;
+  day_start_equity_micros: Nullable<bigint>;
+  day_realized_pnl_micros: Int8Default;
+  orders_today: ColumnType<number, number | undefined, number>;
+  halted_at: NullableTimestamp;
+  changed_by: ColumnType<string, string | undefined, string>;
+  changed_at: TimestampDefault;
+}
+
+export interface OutboxTable {
+  id: Serial;
+  intent_id: string;
+  client_order_id: Nullable<string>;
+  kind: OutboxKind;
+  status: ColumnType<OutboxStatus, OutboxStatus | undefined, OutboxStatus>;
+  account: string;
+  run_id: Nullable<string>;
+  strategy_id: Nullable<string>;
+  target_client_order_id: Nullable<string>;
+  symbol: Nullable<string>;
+  side: Nullable<OrderSide>;
+  order_type: Nullable<OrderType>;
+  time_in_force: Nullable<TimeInForce>;
+  qty_shares: Nullable<bigint>;
+  limit_price_micros: Nullable<bigint>;
+  stop_price_micros: Nullable<bigint>;
+  payload: JsonDefault;
+  claimed_by: Nullable<string>;
+  claimed_at: NullableTimestamp;
+  lease_expires_at: NullableTimestamp;
+  attempts: ColumnType<number, number | undefined, number>;
+  next_attempt_at: TimestampDefault;
+  last_error: Nullable<string>;
+  reject_reason: Nullable<string>;
+  created_at: TimestampDefault;
+  updated_at: TimestampDefault;
+  sent_at: NullableTimestamp;
+}
+
+export interface OrderMapTable {
+  intent_id: string;
+  client_order_id: string;
+  broker_order_id: Nullable<string>;
+  replaces_client_order_id: Nullable<string>;
+  created_at: TimestampDefault;
+  broker_order_id_at: NullableTimestamp;
+}
+
+export interface InboxTable {
+  seq: Serial;
+  broker_message_id: string;
+  account: string;
+  kind: InboxKind;
+  source: InboxSource;
+  broker_order_id: Nullable<string>;
+  client_order_id: Nullable<string>;
+  execution_id: Nullable<string>;
+  fill_qty_shares: Nullable<bigint>;
+  fill_price_micros: Nullable<bigint>;
+  position_qty_shares: Nullable<bigint>;
+  event_ns: Nullable<bigint>;
+  payload: Json;
+  received_at: TimestampDefault;
+  applied_at: NullableTimestamp;
+}
+
+export interface OrdersTable {
+  id: Serial;
+  intent_id: string;
+  client_order_id: string;
+  broker_order_id: Nullable<string>;
+  account: string;
+  symbol: string;
+  side: OrderSide;
+  order_type: OrderType;
+  time_in_force: TimeInForce;
+  state: OrderState;
+  qty_shares: Int8;
+  filled_qty_shares: Int8Default;
+  limit_price_micros: Nullable<bigint>;
+  stop_price_micros: Nullable<bigint>;
+  filled_avg_price_micros: Nullable<bigint>;
+  replaces_broker_order_id: Nullable<string>;
+  replaced_by_broker_order_id: Nullable<string>;
+  reject_reason: Nullable<string>;
+  last_inbox_seq: Nullable<bigint>;
+  created_at: TimestampDefault;
+  updated_at: TimestampDefault;
+}
+
+export interface PositionsTable {
+  account: string;
+  symbol: string;
+  qty_shares: Int8Default;
+  avg_cost_micros: Int8Default;
+  realized_pnl_micros: Int8Default;
+  last_inbox_seq: Nullable<bigint>;
+  updated_at: TimestampDefault;
+}
+
+export interface CashLedgerTable {
+  id: Serial;
+  account: string;
+  amount_micros: Int8;
+  reason: CashReason;
+  source_ref: string;
+  inbox_seq: Nullable<bigint>;
+  symbol: Nullable<string>;
+  note: Nullable<string>;
+  created_at: TimestampDefault;
+}
+
+export interface AuditEventsTable {
+  seq: Serial;
+  kind: AuditKind;
+  payload: Json;
+  run_id: Nullable<string>;
+  actor: ColumnType<string, string | undefined, string>;
+  prev_hash: string;
+  hash: string;
+  created_at: Timestamp;
+}
+
+export interface MdBarsTable {
+  provider: string;
+  symbol: string;
+  interval: BarInterval;
+  ts: Timestamp;
+  open_micros: Int8;
+  high_micros: Int8;
+  low_micros: Int8;
+  close_micros: Int8;
+  volume: Int8;
+  fetched_at: TimestampDefault;
+}
+
+export interface PromotionsTable {
+  id: Serial;
+  run_id: string;
+  strategy_id: string;
+  target_mode: PromotionTargetMode;
+  decision: PromotionDecision;
+  artifact_hash: string;
+  config_hash: string;
+  metrics: Json;
+  reason: string;
+  evaluated_at: TimestampDefault;
+}
+
+export interface Database {
+  schema_migrations: SchemaMigrationsTable;
+  runs: RunsTable;
+  reconcile_runs: ReconcileRunsTable;
+  arm_state: ArmStateTable;
+  deadman: DeadmanTable;
+  risk_state: RiskStateTable;
+  outbox: OutboxTable;
+  order_map: OrderMapTable;
+  inbox: InboxTable;
+  orders: OrdersTable;
+  positions: PositionsTable;
+  cash_ledger: CashLedgerTable;
+  audit_events: AuditEventsTable;
+  md_bars: MdBarsTable;
+  promotions: PromotionsTable;
+}
+
+/** Every table of the schema, for tests that walk them all. */
+export const tableNames = [
+  "schema_migrations",
+  "runs",
+  "reconcile_runs",
+  "arm_state",
+  "deadman",
+  "risk_state",
+  "outbox",
+  "order_map",
+  "inbox",
+  "orders",
+  "positions",
+  "cash_ledger",
+  "audit_events",
+  "md_bars",
+  "promotions",
+] as const satisfies readonly (keyof Database)[];
