@@ -64,3 +64,23 @@ export { BarReplayer, replayBars, replayCsvFile, type ReplayOptions, type Replay
 export { CreditRateLimiter, type RateLimit } from "./internal/http/rate-limiter.js";
 export { defaultRetryPolicy, type RetryPolicy } from "./internal/http/retry.js";
 export { realSleep, type Sleep } from "./internal/sleep.js";
+
+// ---- market calendar (E1) -------------------------------------------------------------------
+// Exchange calendars: sessions, holidays, early closes and expected bar timestamps, with
+// exchange-local time kept inside the calendar. NYSE covers 2000-01-01 … 2040-12-31 and
+// throws a CalendarError outside it (never a guess).
+export {
+  calendarBarIntervals,
+  type CalendarBarInterval,
+  type CalendarDate,
+  type Closure,
+  type ExchangeCalendar,
+  type ExpectedBarsQuery,
+  type SessionKind,
+  type SessionQueryOptions,
+  type TradingSession,
+} from "./internal/calendar/exchange-calendar.js";
+export { NyseCalendar, nyseCalendar, NYSE_FIRST_DATE, NYSE_LAST_DATE } from "./internal/calendar/nyse-calendar.js";
+export { CalendarError, type CalendarErrorReason, type CalendarInputError } from "./internal/calendar/calendar-error.js";
+export { calendarDaysJson, type CalendarDayJson } from "./internal/calendar/calendar-days-json.js";
+// ---- end market calendar --------------------------------------------------------------------
