@@ -32,8 +32,9 @@ const queryKeyNames = "api[_-]?key|apikey|key|token|access[_-]?token|auth|secret
 
 const structuralRules: readonly StructuralRule[] = [
   { look: "a Discord webhook URL", pattern: /(\/webhooks\/\d+\/)[^/?#\s"'`]+/gi, replacement: `$1${redactedMark}` },
-  { look: "a Discord webhook URL", pattern: /()\bdiscord(?:app)?\.com\/api\/(?:v\d+\/)?webhooks\b[^\s"'`]*/gi, replacement: `$1${redactedMark}` },
-  { look: "a Discord webhook URL", pattern: /()\bdiscordapp\.com\b[^\s"'`]*/gi, replacement: `$1${redactedMark}` },
+  // Any other webhook path on Discord's hosts (the rule above has already masked numeric ids).
+  { look: "a Discord webhook URL", pattern: /(\bdiscord(?:app)?\.com\/api\/(?:v\d+\/)?webhooks\/)(?!\d+\/\[redacted\])[^\s"'`]+/gi, replacement: `$1${redactedMark}` },
+  { look: "a Discord webhook URL", pattern: /(\bdiscordapp\.com)(?!\/api\/(?:v\d+\/)?webhooks\/\d+\/\[redacted\])(?:\/[^\s"'`]*)?/gi, replacement: `$1/${redactedMark}` },
   { look: "a URL with credentials", pattern: /(\b[a-z][a-z0-9+.-]*:\/\/)[^\s/@"'`]+@/gi, replacement: `$1${redactedMark}@` },
   { look: "a URL with a key in its query", pattern: new RegExp(`([?&;](?:${queryKeyNames})=)[^&#\\s"'\`]+`, "gi"), replacement: `$1${redactedMark}` },
   {
@@ -46,8 +47,8 @@ const structuralRules: readonly StructuralRule[] = [
   { look: "a private key", pattern: /()-----BEGIN [A-Z ]*PRIVATE KEY-----[\s\S]*?(?:-----END [A-Z ]*PRIVATE KEY-----|$)/g, replacement: `$1${redactedMark}` },
 ];
 
-/** Fragments are split on characters that never occur inside a base64/hex token. */
-const fragmentPattern = /[A-Za-z0-9+=_\-.~:]{24,}/g;
+/** Fragments are split on characters that never occur inside a base64/hex token or a URL path. */
+const fragmentPattern = /[A-Za-z0-9+=_\-.~:/]{24,}/g;
 const minTokenLength = 24;
 const minSegmentLength = 16;
 
