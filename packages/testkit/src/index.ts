@@ -6,6 +6,41 @@
  */
 
 // --- Alpaca fake (section owned by the Alpaca fake) ---
+export {
+  startFakeAlpaca,
+  type FakeAlpaca,
+  type FakeAlpacaFaults,
+  type FakeAlpacaKeyPair,
+  type FakeAlpacaOptions,
+} from "./internal/alpaca/fake-alpaca.js";
+export {
+  ORDER_SUBMIT as ALPACA_ORDER_SUBMIT,
+  type FaultPatch as AlpacaFaultPatch,
+  type FaultPhase as AlpacaFaultPhase,
+  type FaultSettings as AlpacaFaultSettings,
+  type RequestMatch as AlpacaRequestMatch,
+  type RestFault as AlpacaRestFault,
+  type StreamFaults as AlpacaStreamFaults,
+} from "./internal/alpaca/faults.js";
+export { DUPLICATE_CLIENT_ORDER_ID_MESSAGE } from "./internal/alpaca/alpaca-errors.js";
+export type { AutoBehaviour as AlpacaAutoBehaviour } from "./internal/alpaca/order-book.js";
+export type {
+  Answer as AlpacaAnswer,
+  AuthVerdict as AlpacaAuthVerdict,
+  RequestRecord as AlpacaRequestRecord,
+  Submission as AlpacaSubmission,
+} from "./internal/alpaca/http-front.js";
+export type { SubmissionOutcome as AlpacaSubmissionOutcome } from "./internal/alpaca/rest-api.js";
+export type { TradeUpdate as AlpacaTradeUpdate, TradeUpdateEventName as AlpacaTradeUpdateEvent } from "./internal/alpaca/trade-update.js";
+export type {
+  StreamConnectionInfo as AlpacaStreamConnection,
+  StreamDelivery as AlpacaStreamDelivery,
+  StreamSettings as AlpacaStreamSettings,
+} from "./internal/alpaca/trade-stream.js";
+export type { FakeCalendarDay as AlpacaCalendarDay } from "./internal/alpaca/market-calendar.js";
+export type { RateLimitSettings as AlpacaRateLimit } from "./internal/alpaca/rate-limit.js";
+export type { OrderStatus as AlpacaOrderStatus } from "./internal/alpaca/fake-order.js";
+export type { AlpacaAccountJson, AlpacaClockJson, AlpacaOrderJson, AlpacaPositionJson } from "./internal/alpaca/wire-types.js";
 
 // --- TwelveData and FMP fakes (section owned by the market-data fakes) ---
 
