@@ -142,13 +142,17 @@ describe("bad input gives one clear line per issue, with the path", () => {
   });
 
   it("config: an alpaca section under the sim broker is refused, and alpaca without its section too", () => {
-    expect(issueAt(refused(withValue(baseDoc(), "broker.alpaca", { environment: "paper", keyIdEnv: "A", secretKeyEnv: "B" })), "broker.alpaca").expected).toContain("no alpaca section");
+    expect(
+      issueAt(refused(withValue(baseDoc(), "broker.alpaca", { environment: "paper", keyIdEnv: "A", secretKeyEnv: "B" })), "broker.alpaca").expected,
+    ).toContain("no alpaca section");
     expect(issueAt(refused(withValue(baseDoc(), "broker", { kind: "alpaca" })), "broker.alpaca").found).toBe("nothing (the key is missing)");
   });
 
   it("config: repeated tickers, bad channel names and a csv provider without csvDir are refused", () => {
     expect(issueAt(refused(withValue(baseDoc(), "marketData.symbols", ["AAPL", "AAPL"])), "marketData.symbols[1]").expected).toContain("each ticker once");
-    expect(issueAt(refused(withValue(baseDoc(), "alerts.channels.Bad_Name", { webhookEnv: "X" })), "alerts.channels.Bad_Name").found).toBe('the key "Bad_Name"');
+    expect(issueAt(refused(withValue(baseDoc(), "alerts.channels.Bad_Name", { webhookEnv: "X" })), "alerts.channels.Bad_Name").found).toBe(
+      'the key "Bad_Name"',
+    );
     expect(issueAt(refused(withValue(baseDoc(), "marketData.csvDir", undefined)), "marketData.csvDir").expected).toContain("directory");
     expect(issueAt(refused(withValue(baseDoc(), "marketData.provider", "twelvedata")), "marketData.apiKeyEnv").expected).toContain("TWELVEDATA_API_KEY");
   });
@@ -181,7 +185,9 @@ describe("bad input gives one clear line per issue, with the path", () => {
     const file = join(mkdtempSync(join(tmpdir(), "mqk-config-")), "bad.yaml");
     writeFileSync(file, yamlOf(withValue(baseDoc(), "risk.maxOrderNotional", "abc")));
     const result = loadConfigFile(file);
-    expect(!result.ok && formatConfigError(result.error)).toMatch(new RegExp(`^${file.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}: risk\\.maxOrderNotional: expected`));
+    expect(!result.ok && formatConfigError(result.error)).toMatch(
+      new RegExp(`^${file.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}: risk\\.maxOrderNotional: expected`),
+    );
   });
 });
 
@@ -194,7 +200,9 @@ describe("values and defaults", () => {
   });
 
   it("A5: money finer than a micro is refused rather than rounded", () => {
-    expect(issueAt(refused(withValue(baseDoc(), "risk.maxOrderNotional", "1.0000001")), "risk.maxOrderNotional").expected).toContain("at most 6 decimal places");
+    expect(issueAt(refused(withValue(baseDoc(), "risk.maxOrderNotional", "1.0000001")), "risk.maxOrderNotional").expected).toContain(
+      "at most 6 decimal places",
+    );
   });
 
   it("F1: negative slippage is rejected at validation", () => {
@@ -217,7 +225,13 @@ describe("values and defaults", () => {
   it("F2: defaults are conservative: integrity on, anomalies stop the run, non-zero costs, embedded db not allowed in LIVE", () => {
     const config = parsed(baseDoc());
     expect(config.integrity).toEqual({ staleFeedGraceSeconds: 120, deadmanTimeoutSeconds: 60, gapDetection: true });
-    expect(config.backtest).toEqual({ initialCash: 100_000_000_000n, slippageBps: 5, feePerShare: 5_000n, fillModel: "conservative", stopOnCorporateActionAnomaly: true });
+    expect(config.backtest).toEqual({
+      initialCash: 100_000_000_000n,
+      slippageBps: 5,
+      feePerShare: 5_000n,
+      fillModel: "conservative",
+      stopOnCorporateActionAnomaly: true,
+    });
     expect(config.reconcile).toEqual({ intervalSeconds: 30, freshnessSeconds: 120, cashTolerance: 1_000_000n });
     expect(config.database).toEqual({ source: "embedded", allowEmbeddedInLive: false });
     expect(config.broker).toEqual({ kind: "sim" });
@@ -251,12 +265,18 @@ describe("mode, broker, data and database agree", () => {
   });
 
   it("S1.4: PAPER with Alpaca live is refused", () => {
-    const doc = withValue(baseDoc(), "broker", { kind: "alpaca", alpaca: { environment: "live", keyIdEnv: "ALPACA_LIVE_KEY_ID", secretKeyEnv: "ALPACA_LIVE_SECRET_KEY" } });
+    const doc = withValue(baseDoc(), "broker", {
+      kind: "alpaca",
+      alpaca: { environment: "live", keyIdEnv: "ALPACA_LIVE_KEY_ID", secretKeyEnv: "ALPACA_LIVE_SECRET_KEY" },
+    });
     expect(issueAt(refused(doc), "broker.alpaca.environment").expected).toContain("live keys never trade in PAPER");
   });
 
   it("S1.4: BACKTEST with an Alpaca broker is refused", () => {
-    const doc = withValue(withValue(baseDoc(), "mode", "BACKTEST"), "broker", { kind: "alpaca", alpaca: { environment: "paper", keyIdEnv: "ALPACA_PAPER_KEY_ID", secretKeyEnv: "ALPACA_PAPER_SECRET_KEY" } });
+    const doc = withValue(withValue(baseDoc(), "mode", "BACKTEST"), "broker", {
+      kind: "alpaca",
+      alpaca: { environment: "paper", keyIdEnv: "ALPACA_PAPER_KEY_ID", secretKeyEnv: "ALPACA_PAPER_SECRET_KEY" },
+    });
     expect(issueAt(refused(doc), "broker.kind").found).toBe('"alpaca"');
   });
 
@@ -265,8 +285,12 @@ describe("mode, broker, data and database agree", () => {
   });
 
   it("S1.4: an Alpaca host of the other environment is refused", () => {
-    expect(issueAt(refused(withValue(liveDoc(), "broker.alpaca.baseUrl", "https://paper-api.alpaca.markets")), "broker.alpaca.baseUrl").expected).toContain("https://api.alpaca.markets");
-    expect(parsed(withValue(liveDoc(), "broker.alpaca.baseUrl", "http://127.0.0.1:4010")).broker).toMatchObject({ alpaca: { baseUrl: "http://127.0.0.1:4010" } });
+    expect(issueAt(refused(withValue(liveDoc(), "broker.alpaca.baseUrl", "https://paper-api.alpaca.markets")), "broker.alpaca.baseUrl").expected).toContain(
+      "https://api.alpaca.markets",
+    );
+    expect(parsed(withValue(liveDoc(), "broker.alpaca.baseUrl", "http://127.0.0.1:4010")).broker).toMatchObject({
+      alpaca: { baseUrl: "http://127.0.0.1:4010" },
+    });
   });
 
   it("S1.4: LIVE refuses replayed csv bars and a feed without an API key", () => {
@@ -285,13 +309,23 @@ describe("mode, broker, data and database agree", () => {
     expect(issueAt(refused(withValue(liveDoc(), "database", undefined)), "database.source").found).toBe('"embedded" (the default)');
     expect(issueAt(refused(withValue(liveDoc(), "database", { source: "embedded" })), "database.source").found).toBe('"embedded"');
     expect(issueAt(refused(withValue(liveDoc(), "database", { source: "embedded", allowEmbeddedInLive: false })), "database.source").found).toBe('"embedded"');
-    expect(parsed(withValue(liveDoc(), "database", { source: "embedded", allowEmbeddedInLive: true })).database).toEqual({ source: "embedded", allowEmbeddedInLive: true });
+    expect(parsed(withValue(liveDoc(), "database", { source: "embedded", allowEmbeddedInLive: true })).database).toEqual({
+      source: "embedded",
+      allowEmbeddedInLive: true,
+    });
   });
 
   it("S1.4: a url database needs urlEnv, and urlEnv/allowEmbeddedInLive belong to one source each", () => {
     expect(issueAt(refused(withValue(baseDoc(), "database", { source: "url" })), "database.urlEnv").found).toBe("nothing (the key is missing)");
-    expect(issueAt(refused(withValue(baseDoc(), "database", { source: "embedded", urlEnv: "MQK_DATABASE_URL" })), "database.urlEnv").expected).toContain("no urlEnv");
-    expect(issueAt(refused(withValue(baseDoc(), "database", { source: "url", urlEnv: "MQK_DATABASE_URL", allowEmbeddedInLive: true })), "database.allowEmbeddedInLive").expected).toContain("embedded database only");
+    expect(issueAt(refused(withValue(baseDoc(), "database", { source: "embedded", urlEnv: "MQK_DATABASE_URL" })), "database.urlEnv").expected).toContain(
+      "no urlEnv",
+    );
+    expect(
+      issueAt(
+        refused(withValue(baseDoc(), "database", { source: "url", urlEnv: "MQK_DATABASE_URL", allowEmbeddedInLive: true })),
+        "database.allowEmbeddedInLive",
+      ).expected,
+    ).toContain("embedded database only");
   });
 
   it("F2: LIVE refuses turning gap detection off", () => {

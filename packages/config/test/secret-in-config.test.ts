@@ -30,7 +30,12 @@ function expectRefusedAt(doc: Doc, path: string, secret: string): void {
 describe("S1.2: the config holds variable NAMES, never values", () => {
   const placements: readonly (readonly [string, Doc, string, string])[] = [
     ["a webhook URL in webhookEnv", withValue(baseDoc(), "alerts.channels.alerts.webhookEnv", webhook), "alerts.channels.alerts.webhookEnv", webhook],
-    ["a legacy discordapp.com webhook", withValue(baseDoc(), "alerts.channels.alerts.webhookEnv", legacyWebhook), "alerts.channels.alerts.webhookEnv", legacyWebhook],
+    [
+      "a legacy discordapp.com webhook",
+      withValue(baseDoc(), "alerts.channels.alerts.webhookEnv", legacyWebhook),
+      "alerts.channels.alerts.webhookEnv",
+      legacyWebhook,
+    ],
     ["a webhook URL as a market-data baseUrl", withValue(baseDoc(), "marketData.baseUrl", webhook), "marketData.baseUrl", webhook],
     ["a webhook URL under an unknown key", withValue(baseDoc(), "alerts.webhook", webhook), "alerts.webhook", webhook],
     ["a webhook URL as a list item", withValue(baseDoc(), "marketData.symbols", ["AAPL", webhook]), "marketData.symbols[1]", webhook],
@@ -39,8 +44,18 @@ describe("S1.2: the config holds variable NAMES, never values", () => {
     ["a TwelveData key in apiKeyEnv", withValue(liveDoc(), "marketData.apiKeyEnv", twelveDataKey), "marketData.apiKeyEnv", twelveDataKey],
     ["a database URL with a password in urlEnv", withValue(liveDoc(), "database.urlEnv", databaseUrl), "database.urlEnv", databaseUrl],
     ["a key in the csvDir", withValue(baseDoc(), "marketData.csvDir", twelveDataKey), "marketData.csvDir", twelveDataKey],
-    ["credentials in the Alpaca baseUrl", withValue(liveDoc(), "broker.alpaca.baseUrl", "https://PKCANARY7F3A9E0000000001:pw@api.alpaca.markets"), "broker.alpaca.baseUrl", "PKCANARY7F3A9E0000000001"],
-    ["an apikey in the market-data baseUrl query", withValue(liveDoc(), "marketData.baseUrl", `https://api.twelvedata.com?apikey=${twelveDataKey}`), "marketData.baseUrl", twelveDataKey],
+    [
+      "credentials in the Alpaca baseUrl",
+      withValue(liveDoc(), "broker.alpaca.baseUrl", "https://PKCANARY7F3A9E0000000001:pw@api.alpaca.markets"),
+      "broker.alpaca.baseUrl",
+      "PKCANARY7F3A9E0000000001",
+    ],
+    [
+      "an apikey in the market-data baseUrl query",
+      withValue(liveDoc(), "marketData.baseUrl", `https://api.twelvedata.com?apikey=${twelveDataKey}`),
+      "marketData.baseUrl",
+      twelveDataKey,
+    ],
     ["a bearer token in a free-text field", withValue(baseDoc(), "risk.note", "Authorization: Bearer CANARYtoken7f3a9e"), "risk.note", "CANARYtoken7f3a9e"],
   ];
 
@@ -91,7 +106,9 @@ describe("S1.2: the config holds variable NAMES, never values", () => {
     const paths = ["alerts.channels.alerts.webhookEnv", "marketData.csvDir", "marketData.provider", "risk.maxOrderNotional", "broker.kind", "extra.note"];
     const hex = fc.stringMatching(/^[0-9a-f]{32,64}$/).filter((s) => /\d/.test(s) && /[a-f]/.test(s));
     const base62 = fc.stringMatching(/^[A-Za-z0-9]{40}$/).filter((s) => /\d/.test(s) && /[a-z]/.test(s) && /[A-Z]/.test(s));
-    const hook = fc.tuple(fc.bigInt({ min: 10n ** 16n, max: 10n ** 19n }), fc.stringMatching(/^[A-Za-z0-9_-]{20,68}$/)).map(([id, token]) => `https://discord.com/api/webhooks/${id.toString()}/${token}`);
+    const hook = fc
+      .tuple(fc.bigInt({ min: 10n ** 16n, max: 10n ** 19n }), fc.stringMatching(/^[A-Za-z0-9_-]{20,68}$/))
+      .map(([id, token]) => `https://discord.com/api/webhooks/${id.toString()}/${token}`);
     fc.assert(
       fc.property(fc.constantFrom(...paths), fc.oneof(hex, base62, hook), (path, secret) => {
         const result = parseConfigText(yamlOf(withValue(baseDoc(), path, secret)), "x.yaml");

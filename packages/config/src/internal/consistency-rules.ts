@@ -25,7 +25,11 @@ export function consistencyViolations(config: DeskConfig): readonly RuleViolatio
   checkLiveSafety(config, add);
   const { intervalSeconds, freshnessSeconds } = config.reconcile;
   if (freshnessSeconds < intervalSeconds) {
-    add(["reconcile", "freshnessSeconds"], `at least reconcile.intervalSeconds (${String(intervalSeconds)}): a shorter bound would mark every reconcile stale`, freshnessSeconds);
+    add(
+      ["reconcile", "freshnessSeconds"],
+      `at least reconcile.intervalSeconds (${String(intervalSeconds)}): a shorter bound would mark every reconcile stale`,
+      freshnessSeconds,
+    );
   }
   return out;
 }
@@ -44,7 +48,10 @@ function checkBroker(config: DeskConfig, add: Add): void {
   if (mode === "LIVE" && environment === "paper") add(["broker", "alpaca", "environment"], "live in LIVE mode", "paper");
   // A name that says the other environment is a paper/live mix-up waiting to happen.
   const wrongWord = environment === "live" ? "PAPER" : "LIVE";
-  for (const [field, name] of [["keyIdEnv", keyIdEnv], ["secretKeyEnv", secretKeyEnv]] as const) {
+  for (const [field, name] of [
+    ["keyIdEnv", keyIdEnv],
+    ["secretKeyEnv", secretKeyEnv],
+  ] as const) {
     if (name.split("_").includes(wrongWord)) {
       add(["broker", "alpaca", field], `a variable NAME for ${environment} keys (this one says ${wrongWord})`, name);
     }

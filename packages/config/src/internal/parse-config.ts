@@ -24,7 +24,9 @@ export function parseConfigText(text: string, sourceName: string): Result<DeskCo
   const secrets = secretLookingValues(tree);
   if (secrets.length > 0) return err(configError("secret_in_config", sourceName, secrets));
   if (tree.data === null || tree.data === undefined) {
-    return err(configError("schema", sourceName, [{ path: "", expected: "a mapping of settings (mode, broker, marketData, risk, …)", found: "an empty document" }]));
+    return err(
+      configError("schema", sourceName, [{ path: "", expected: "a mapping of settings (mode, broker, marketData, risk, …)", found: "an empty document" }]),
+    );
   }
   const parsed = deskConfigSchema.safeParse(tree.data);
   if (!parsed.success) return err(configError("schema", sourceName, issuesFromZod(parsed.error.issues, tree)));
@@ -55,7 +57,11 @@ export function loadConfigFile(path: string): Result<LoadedConfig, ConfigError> 
     return err(configError("unreadable", path, [{ path: "", expected: "a readable config file", found: describeIoCode(code) }]));
   }
   if (bytes.length > maxConfigBytes) {
-    return err(configError("unreadable", path, [{ path: "", expected: `a config file of at most ${String(maxConfigBytes)} bytes`, found: `${String(bytes.length)} bytes` }]));
+    return err(
+      configError("unreadable", path, [
+        { path: "", expected: `a config file of at most ${String(maxConfigBytes)} bytes`, found: `${String(bytes.length)} bytes` },
+      ]),
+    );
   }
   let text: string;
   try {

@@ -30,14 +30,13 @@ function guardedNumberTags(tags: Tags): Tags {
   return tags.map((tag) => {
     if (typeof tag !== "object" || !("resolve" in tag) || !/:(int|float)$/.test(tag.tag)) return tag;
     const scalarTag = tag as ScalarTag;
-    const resolve = scalarTag.resolve;
     const guarded: ScalarTag = {
       ...scalarTag,
       resolve: (source, onError, options) => {
         if (/^[-+]?[0-9]/.test(source) && significantDigits(source) > maxSignificantDigits) {
           onError(`a number with more than ${String(maxSignificantDigits)} significant digits cannot be held exactly; write it as a quoted decimal string`);
         }
-        return resolve(source, onError, options);
+        return scalarTag.resolve(source, onError, options);
       },
     };
     return guarded;
@@ -82,7 +81,12 @@ function collectTagProblems(doc: Document, problems: ConfigIssue[], at: (offset:
   const visit = (node: unknown): void => {
     if (!isNode(node)) return;
     if (node.tag !== undefined && !allowedTags.has(node.tag)) {
-      problems.push({ path: "", expected: "plain YAML without tags (only !!str is allowed)", found: `the tag ${JSON.stringify(maskSecretLookingText(node.tag))}`, ...(node.range ? at(node.range[0]) : {}) });
+      problems.push({
+        path: "",
+        expected: "plain YAML without tags (only !!str is allowed)",
+        found: `the tag ${JSON.stringify(maskSecretLookingText(node.tag))}`,
+        ...(node.range ? at(node.range[0]) : {}),
+      });
     }
     if ("items" in node && Array.isArray(node.items)) {
       for (const item of node.items as unknown[]) {

@@ -45,17 +45,23 @@ describe("secretLook", () => {
 
   it("S1.2: random hex keys of 24+ characters are always recognised (property)", () => {
     fc.assert(
-      fc.property(fc.stringMatching(/^[0-9a-f]{24,64}$/).filter((s) => /\d/.test(s) && /[a-f]/.test(s)), (key) => {
-        expect(secretLook(key)).toBeDefined();
-      }),
+      fc.property(
+        fc.stringMatching(/^[0-9a-f]{24,64}$/).filter((s) => /\d/.test(s) && /[a-f]/.test(s)),
+        (key) => {
+          expect(secretLook(key)).toBeDefined();
+        },
+      ),
     );
   });
 
   it("S1.2: random base62 secrets of 32+ characters with digits are always recognised (property)", () => {
     fc.assert(
-      fc.property(fc.stringMatching(/^[A-Za-z0-9]{32,64}$/).filter((s) => /\d/.test(s) && /[A-Za-z]/.test(s)), (key) => {
-        expect(secretLook(key)).toBeDefined();
-      }),
+      fc.property(
+        fc.stringMatching(/^[A-Za-z0-9]{32,64}$/).filter((s) => /\d/.test(s) && /[A-Za-z]/.test(s)),
+        (key) => {
+          expect(secretLook(key)).toBeDefined();
+        },
+      ),
     );
   });
 
@@ -73,7 +79,8 @@ describe("secretLook", () => {
 
 describe("maskSecretLookingText", () => {
   it("S1.5: structural masking keeps ids readable and removes credentials", () => {
-    const line = "POST https://discord.com/api/v10/webhooks/123/SeCrEtToKeN?wait=true order mqk-3f9a7c2e1b4d5a6f7e8d9c0b1a2f3e4d apikey=abcdef123 APCA-API-SECRET-KEY: zzzSECRETzzz";
+    const line =
+      "POST https://discord.com/api/v10/webhooks/123/SeCrEtToKeN?wait=true order mqk-3f9a7c2e1b4d5a6f7e8d9c0b1a2f3e4d apikey=abcdef123 APCA-API-SECRET-KEY: zzzSECRETzzz";
     const masked = maskSecretLookingText(line, "structural");
     expect(masked).not.toContain("SeCrEtToKeN");
     expect(masked).not.toContain("zzzSECRETzzz");

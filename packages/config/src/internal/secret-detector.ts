@@ -33,8 +33,16 @@ const queryKeyNames = "api[_-]?key|apikey|key|token|access[_-]?token|auth|secret
 const structuralRules: readonly StructuralRule[] = [
   { look: "a Discord webhook URL", pattern: /(\/webhooks\/\d+\/)[^/?#\s"'`]+/gi, replacement: `$1${redactedMark}` },
   // Any other webhook path on Discord's hosts (the rule above has already masked numeric ids).
-  { look: "a Discord webhook URL", pattern: /(\bdiscord(?:app)?\.com\/api\/(?:v\d+\/)?webhooks\/)(?!\d+\/\[redacted\])[^\s"'`]+/gi, replacement: `$1${redactedMark}` },
-  { look: "a Discord webhook URL", pattern: /(\bdiscordapp\.com)(?!\/api\/(?:v\d+\/)?webhooks\/\d+\/\[redacted\])(?:\/[^\s"'`]*)?/gi, replacement: `$1/${redactedMark}` },
+  {
+    look: "a Discord webhook URL",
+    pattern: /(\bdiscord(?:app)?\.com\/api\/(?:v\d+\/)?webhooks\/)(?!\d+\/\[redacted\])[^\s"'`]+/gi,
+    replacement: `$1${redactedMark}`,
+  },
+  {
+    look: "a Discord webhook URL",
+    pattern: /(\bdiscordapp\.com)(?!\/api\/(?:v\d+\/)?webhooks\/\d+\/\[redacted\])(?:\/[^\s"'`]*)?/gi,
+    replacement: `$1/${redactedMark}`,
+  },
   { look: "a URL with credentials", pattern: /(\b[a-z][a-z0-9+.-]*:\/\/)[^\s/@"'`]+@/gi, replacement: `$1${redactedMark}@` },
   { look: "a URL with a key in its query", pattern: new RegExp(`([?&;](?:${queryKeyNames})=)[^&#\\s"'\`]+`, "gi"), replacement: `$1${redactedMark}` },
   {

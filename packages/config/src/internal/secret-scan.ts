@@ -21,7 +21,8 @@ export function secretLookingValues(tree: YamlTree): ConfigIssue[] {
     if (typeof value === "string") {
       const look = secretLook(value);
       const last = path[path.length - 1];
-      if (look !== undefined) report(path, typeof last === "string" && last.endsWith("Env") ? envFieldExpected : otherFieldExpected, `a value that looks like a secret (${look})`);
+      if (look !== undefined)
+        report(path, typeof last === "string" && last.endsWith("Env") ? envFieldExpected : otherFieldExpected, `a value that looks like a secret (${look})`);
     } else if (Array.isArray(value)) {
       value.forEach((item: unknown, i) => walk(item, [...path, i]));
     } else if (value !== null && typeof value === "object") {

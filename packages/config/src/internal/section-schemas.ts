@@ -24,7 +24,12 @@ export const brokerSchema = strict({ kind: oneOf(["sim", "alpaca"]), alpaca: alp
       ctx.addIssue({ code: "custom", path: ["alpaca"], message: "an alpaca section (environment, keyIdEnv, secretKeyEnv) when broker.kind is alpaca" });
     }
     if (broker.kind === "sim" && broker.alpaca !== undefined) {
-      ctx.addIssue({ code: "custom", path: ["alpaca"], message: "no alpaca section when broker.kind is sim (remove it, or set kind: alpaca)", params: { found: "an alpaca section" } });
+      ctx.addIssue({
+        code: "custom",
+        path: ["alpaca"],
+        message: "no alpaca section when broker.kind is sim (remove it, or set kind: alpaca)",
+        params: { found: "an alpaca section" },
+      });
     }
   })
   .transform((broker): BrokerConfig => (broker.kind === "alpaca" && broker.alpaca !== undefined ? { kind: "alpaca", alpaca: broker.alpaca } : { kind: "sim" }));
@@ -107,16 +112,28 @@ export const databaseSchema = strict(
 )
   .superRefine((db, ctx) => {
     if (db.source === "url" && db.urlEnv === undefined) {
-      ctx.addIssue({ code: "custom", path: ["urlEnv"], message: "urlEnv (the NAME of the variable holding the database URL, e.g. MQK_DATABASE_URL) when source is url" });
+      ctx.addIssue({
+        code: "custom",
+        path: ["urlEnv"],
+        message: "urlEnv (the NAME of the variable holding the database URL, e.g. MQK_DATABASE_URL) when source is url",
+      });
     }
     if (db.source === "url" && db.allowEmbeddedInLive !== undefined) {
-      ctx.addIssue({ code: "custom", path: ["allowEmbeddedInLive"], message: "no allowEmbeddedInLive when source is url (it applies to the embedded database only)" });
+      ctx.addIssue({
+        code: "custom",
+        path: ["allowEmbeddedInLive"],
+        message: "no allowEmbeddedInLive when source is url (it applies to the embedded database only)",
+      });
     }
     if (db.source === "embedded" && db.urlEnv !== undefined) {
       ctx.addIssue({ code: "custom", path: ["urlEnv"], message: "no urlEnv when source is embedded (set source: url to use it)" });
     }
   })
-  .transform((db): DatabaseConfig => (db.source === "url" && db.urlEnv !== undefined ? { source: "url", urlEnv: db.urlEnv } : { source: "embedded", allowEmbeddedInLive: db.allowEmbeddedInLive === true }));
+  .transform((db): DatabaseConfig =>
+    db.source === "url" && db.urlEnv !== undefined
+      ? { source: "url", urlEnv: db.urlEnv }
+      : { source: "embedded", allowEmbeddedInLive: db.allowEmbeddedInLive === true },
+  );
 
 export const deskConfigSchema = strict(
   {

@@ -25,7 +25,10 @@ function valueOf(raw: string | undefined): string | undefined {
   return raw === undefined || raw.trim() === "" ? undefined : raw;
 }
 
-export function resolveSecrets(config: DeskConfig, env: Readonly<Record<string, string | undefined>> = process.env): Result<ResolvedSecrets, MissingSecretsError> {
+export function resolveSecrets(
+  config: DeskConfig,
+  env: Readonly<Record<string, string | undefined>> = process.env,
+): Result<ResolvedSecrets, MissingSecretsError> {
   const values = new Map<string, Secret | undefined>();
   const missing: MissingSecret[] = [];
   for (const requirement of secretRequirements(config)) {
@@ -42,5 +45,8 @@ export function formatMissingSecrets(error: MissingSecretsError): string {
   const count = error.missing.length;
   const where = error.mode === "LIVE" ? "the environment (.env.local is never read in LIVE)" : "the environment (or .env.local with MQK_ENV=development)";
   const lines = error.missing.map((m) => `  ${m.name} (named by ${m.paths.join(", ")})`);
-  return [`${error.mode} refuses to start: ${String(count)} required environment variable${count === 1 ? " is" : "s are"} not set. Set ${count === 1 ? "it" : "them"} in ${where}:`, ...lines].join("\n");
+  return [
+    `${error.mode} refuses to start: ${String(count)} required environment variable${count === 1 ? " is" : "s are"} not set. Set ${count === 1 ? "it" : "them"} in ${where}:`,
+    ...lines,
+  ].join("\n");
 }

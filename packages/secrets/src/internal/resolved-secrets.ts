@@ -39,7 +39,11 @@ export class ResolvedSecrets implements SecretSource, Redactor {
   /** The secret named `name`; throws SECRETS_MISSING (naming only the NAME) when it is not set. */
   require(name: string): Secret {
     const secret = this.get(name);
-    if (secret === undefined) throw new DeskError("SECRETS_MISSING", `the environment variable ${name} is not set; set it in the environment (the config names it, it never holds the value)`);
+    if (secret === undefined)
+      throw new DeskError(
+        "SECRETS_MISSING",
+        `the environment variable ${name} is not set; set it in the environment (the config names it, it never holds the value)`,
+      );
     return secret;
   }
 
