@@ -55,6 +55,7 @@ export type { OverflowPolicy } from "./internal/bounded-queue.js";
 export { builtInChannels, channelNamePattern, modeChannel, type AlertsSettings, type BuiltInChannel, type ChannelName, type ChannelSettings, type DeskMode, type ModeChannel } from "./internal/channels.js";
 export { alertKinds, severities, type AlertEvent, type AlertEventOf, type AlertKind, type OrderSide, type Severity } from "./internal/events.js";
 export { routingTable, routeEvent, type RoutingTable } from "./internal/routing.js";
+export { sampleEvent as sampleAlertEvent } from "./internal/sample-events.js";
 export { renderEmbed, severityOf, severityColours } from "./internal/render-event.js";
 export { discordLimits, embedSize, fitMessage, limitViolations, truncateText } from "./internal/discord-limits.js";
 export type { DiscordEmbed, DiscordEmbedField, DiscordMessage } from "./internal/discord-message.js";
