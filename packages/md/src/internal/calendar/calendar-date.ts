@@ -44,7 +44,7 @@ export function formatDayNumber(dayNumber: number): string {
 
 export function weekdayOf(dayNumber: number): Weekday {
   // 1970-01-01 was a Thursday.
-  return (((dayNumber + 4) % 7) + 7) % 7 as Weekday;
+  return ((((dayNumber + 4) % 7) + 7) % 7) as Weekday;
 }
 
 export function isWeekend(dayNumber: number): boolean {

@@ -31,7 +31,10 @@ function isCalendarBarInterval(value: unknown): value is CalendarBarInterval {
 export function expectedBarTimestamps(table: SessionTable, query: ExpectedBarsQuery, instantError: (tsMs: number) => CalendarError): readonly number[] {
   const { interval, fromMs, toMs } = query;
   if (!isCalendarBarInterval(interval)) {
-    throw new CalendarError("invalid_interval", `expected a bar interval (${calendarBarIntervals.join(", ")}), found ${JSON.stringify(String(interval)).slice(0, 40)}`);
+    throw new CalendarError(
+      "invalid_interval",
+      `expected a bar interval (${calendarBarIntervals.join(", ")}), found ${JSON.stringify(String(interval)).slice(0, 40)}`,
+    );
   }
   if (!Number.isFinite(fromMs)) throw instantError(fromMs);
   if (!Number.isFinite(toMs)) throw instantError(toMs);

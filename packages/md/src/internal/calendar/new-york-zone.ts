@@ -47,8 +47,10 @@ export const newYorkZone: ZoneRules = {
     const { startDay, endDay } = dstDays(new Date(dayNumber * DAY_MS).getUTCFullYear());
     let offset: number;
     if (dayNumber > startDay && dayNumber < endDay) offset = EDT;
-    else if (dayNumber === startDay) offset = minuteOfDay < TWO_AM + 60 ? EST : EDT; // 02:00–02:59 does not exist: read as EST
-    else if (dayNumber === endDay) offset = minuteOfDay < TWO_AM ? EDT : EST; // 01:00–01:59 happens twice: the EDT one
+    else if (dayNumber === startDay)
+      offset = minuteOfDay < TWO_AM + 60 ? EST : EDT; // 02:00–02:59 does not exist: read as EST
+    else if (dayNumber === endDay)
+      offset = minuteOfDay < TWO_AM ? EDT : EST; // 01:00–01:59 happens twice: the EDT one
     else offset = EST;
     return dayNumber * DAY_MS + (minuteOfDay - offset) * 60_000;
   },

@@ -11,15 +11,7 @@
 import { DAY_MS, formatDayNumber, parseDayNumber } from "./calendar-date.js";
 import { CalendarError, describeInstant } from "./calendar-error.js";
 import { expectedBarTimestamps } from "./expected-bars.js";
-import type {
-  CalendarDate,
-  Closure,
-  ExchangeCalendar,
-  ExpectedBarsQuery,
-  SessionKind,
-  SessionQueryOptions,
-  TradingSession,
-} from "./exchange-calendar.js";
+import type { CalendarDate, Closure, ExchangeCalendar, ExpectedBarsQuery, SessionKind, SessionQueryOptions, TradingSession } from "./exchange-calendar.js";
 import type { SessionTable } from "./session-table.js";
 
 type Edge = "open" | "close";
@@ -114,7 +106,8 @@ export class TableCalendar implements ExchangeCalendar {
     const closeMs = t.close[i];
     const extendedOpenMs = t.extendedOpen[i];
     const extendedCloseMs = t.extendedClose[i];
-    if (openMs === undefined || closeMs === undefined || extendedOpenMs === undefined || extendedCloseMs === undefined || Number.isNaN(openMs)) return undefined;
+    if (openMs === undefined || closeMs === undefined || extendedOpenMs === undefined || extendedCloseMs === undefined || Number.isNaN(openMs))
+      return undefined;
     return {
       date: formatDayNumber(i + t.indexBase),
       openMs,
