@@ -70,7 +70,6 @@ export { realSleep, type Sleep } from "./internal/sleep.js";
 // exchange-local time kept inside the calendar. NYSE covers 2000-01-01 … 2040-12-31 and
 // throws a CalendarError outside it (never a guess).
 export {
-  calendarBarIntervals,
   type CalendarBarInterval,
   type CalendarDate,
   type Closure,

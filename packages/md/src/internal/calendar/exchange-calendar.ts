@@ -9,6 +9,7 @@
  *  - outside the supported date range every query throws a `CalendarError`
  *    (reason "out_of_range"): the calendar never guesses.
  */
+import type { BarInterval } from "../bar.js";
 
 /** Exchange-local calendar date, `YYYY-MM-DD`. */
 export type CalendarDate = string;
@@ -16,9 +17,8 @@ export type CalendarDate = string;
 /** "regular": the core session (09:30–16:00 ET on NYSE); "extended": pre-market through post-market. */
 export type SessionKind = "regular" | "extended";
 
-export const calendarBarIntervals = ["1min", "5min", "15min", "30min", "1h", "1day"] as const;
-/** The bar intervals the calendar can lay out (the same literals as the md bar intervals). */
-export type CalendarBarInterval = (typeof calendarBarIntervals)[number];
+/** The bar intervals the calendar lays out: md's own bar intervals. */
+export type CalendarBarInterval = BarInterval;
 
 export interface TradingSession {
   readonly date: CalendarDate;

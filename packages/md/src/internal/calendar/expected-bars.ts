@@ -9,37 +9,21 @@
  *    overlaps the regular session. An early close ends the series early (13:00 ET
  *    → last 1min bar 12:59); a late open starts it at the slot containing it.
  */
+import { barIntervals, intervalMs, isBarInterval } from "../bar.js";
 import { DAY_MS, formatDayNumber } from "./calendar-date.js";
 import { CalendarError, describeInstant } from "./calendar-error.js";
-import { calendarBarIntervals, type CalendarBarInterval, type ExpectedBarsQuery } from "./exchange-calendar.js";
+import type { ExpectedBarsQuery } from "./exchange-calendar.js";
 import type { SessionTable } from "./session-table.js";
-
-const MINUTE_MS = 60_000;
-
-const intradayStepMs: Record<Exclude<CalendarBarInterval, "1day">, number> = {
-  "1min": MINUTE_MS,
-  "5min": 5 * MINUTE_MS,
-  "15min": 15 * MINUTE_MS,
-  "30min": 30 * MINUTE_MS,
-  "1h": 60 * MINUTE_MS,
-};
-
-function isCalendarBarInterval(value: unknown): value is CalendarBarInterval {
-  return typeof value === "string" && (calendarBarIntervals as readonly string[]).includes(value);
-}
 
 export function expectedBarTimestamps(table: SessionTable, query: ExpectedBarsQuery, instantError: (tsMs: number) => CalendarError): readonly number[] {
   const { interval, fromMs, toMs } = query;
-  if (!isCalendarBarInterval(interval)) {
-    throw new CalendarError(
-      "invalid_interval",
-      `expected a bar interval (${calendarBarIntervals.join(", ")}), found ${JSON.stringify(String(interval)).slice(0, 40)}`,
-    );
+  if (!isBarInterval(interval)) {
+    throw new CalendarError("invalid_interval", `expected a bar interval (${barIntervals.join(", ")}), found ${JSON.stringify(String(interval)).slice(0, 40)}`);
   }
   if (!Number.isFinite(fromMs)) throw instantError(fromMs);
   if (!Number.isFinite(toMs)) throw instantError(toMs);
   if (fromMs > toMs) throw new CalendarError("invalid_range", `expected fromMs ≤ toMs, found ${String(fromMs)} > ${String(toMs)}`);
-  return interval === "1day" ? dailyLabels(table, fromMs, toMs) : intradayOpens(table, intradayStepMs[interval], fromMs, toMs, instantError);
+  return interval === "1day" ? dailyLabels(table, fromMs, toMs) : intradayOpens(table, intervalMs(interval), fromMs, toMs, instantError);
 }
 
 function dailyLabels(table: SessionTable, fromMs: number, toMs: number): number[] {
