@@ -43,6 +43,10 @@ export type { OrderStatus as AlpacaOrderStatus } from "./internal/alpaca/fake-or
 export type { AlpacaAccountJson, AlpacaClockJson, AlpacaOrderJson, AlpacaPositionJson } from "./internal/alpaca/wire-types.js";
 
 // --- TwelveData and FMP fakes (section owned by the market-data fakes) ---
+export { startFakeTwelveData, type FakeTwelveData, type FakeTwelveDataOptions, type TwelveDataStatusMode } from "./internal/twelvedata/fake-twelvedata.js";
+export { startFakeFmp, type FakeFmp, type FakeFmpOptions, type FmpShape } from "./internal/fmp/fake-fmp.js";
+export { badBarDefects, type BadBarDefect, type MarketDataFault } from "./internal/twelvedata/fault-schedule.js";
+export type { FakeMarketDataRequest } from "./internal/twelvedata/fake-http-server.js";
 
 // --- Discord fake (section owned by the Discord fake) ---
 export {
