@@ -32,8 +32,8 @@ async function capturingOutput<T>(run: () => Promise<T>): Promise<{ result: T; o
     chunks.push(typeof chunk === "string" ? chunk : Buffer.isBuffer(chunk) ? chunk.toString("utf8") : String(chunk));
     return true;
   };
-  process.stdout.write = capture as typeof process.stdout.write;
-  process.stderr.write = capture as typeof process.stderr.write;
+  process.stdout.write = capture;
+  process.stderr.write = capture;
   try {
     return { result: await run(), output: chunks.join("") };
   } finally {
@@ -43,7 +43,7 @@ async function capturingOutput<T>(run: () => Promise<T>): Promise<{ result: T; o
 }
 
 function exposedBy(router: AlertRouter): string[] {
-  return [JSON.stringify(router.stats()), inspect(router, { showHidden: true, depth: Infinity, getters: true }), String(router), JSON.stringify(router)];
+  return [JSON.stringify(router.stats()), inspect(router, { showHidden: true, depth: Infinity, getters: true }), JSON.stringify(router)];
 }
 
 describe("webhook URL secrecy", () => {

@@ -1,5 +1,5 @@
 /** Helpers for the contract tests: a secret source, a recording logger, manual timers. */
-import { FakeClock } from "@mqk/core";
+import type { FakeClock } from "@mqk/core";
 import { Secret, type SecretSource } from "@mqk/secrets";
 import type { AlertLogEntry, AlertLogger, AlertsSettings, Timers, TimerHandle } from "@mqk/alerts";
 import type { FakeDiscord } from "@mqk/testkit";
