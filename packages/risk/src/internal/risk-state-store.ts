@@ -1,0 +1,221 @@
+/**
+ * Risk's persisted state: the trading mode (risk_state, one row), the daily-loss
+ * baseline, approvals (R4 and the rate throttle) and the history of mode changes.
+ *
+ * Two kinds of write, on purpose:
+ *  - In the CALLER's executor (the transaction that writes the outbox row):
+ *    reads, and the approval row. An approval exists exactly when its intent does.
+ *  - In the store's OWN transaction on the root database, committed before the
+ *    method returns: mode changes (halts, operator actions) and the day baseline.
+ *    A halt must survive the caller rolling back; a halt that only lived in the
+ *    caller's transaction would vanish with it.
+ *
+ * Consequences for callers: never hold a lock on risk_state while calling into
+ * risk (its own transaction would wait for yours), and size the pool for one
+ * extra connection per concurrent approver.
+ *
+ * Rows are `unknown` until parsed here; every query is plain SQL through kysely's
+ * `sql` so the store runs on any executor over the desk's Database.
+ */
+import { canonicalJson, DeskError, err, invariant, ok, type IntentId, type Micros, type Result } from "@mqk/core";
+import { sql, type Database, type Kysely } from "@mqk/db";
+import type { ApprovedOrderFields } from "./approved-order.js";
+import { transitionTradingState, type TradingCause, type TradingEvent, type TradingMode, type TradingState, type TransitionError } from "./trading-state.js";
+
+/** The root database or a transaction on it. */
+export type RiskExecutor = Kysely<Database>;
+
+export interface DayBaseline {
+  readonly dayStartMs: number;
+  readonly pnlMicros: Micros;
+}
+
+export interface AppliedTradingEvent {
+  readonly state: TradingState;
+  readonly changed: boolean;
+}
+
+export interface RiskEventRecord {
+  readonly atMs: number;
+  readonly event: TradingEvent["kind"];
+  readonly from: TradingMode;
+  readonly to: TradingMode;
+  readonly reason: string;
+  readonly actor: string;
+}
+
+const MODES: readonly TradingMode[] = ["active", "reducing", "halted"];
+const CAUSES: readonly TradingCause[] = ["initial", "operator", "daily_loss", "rate_limit"];
+const EVENTS: readonly TradingEvent["kind"][] = ["breach", "operator_halt", "operator_reduce", "operator_reset"];
+
+function bad(what: string, found: unknown): DeskError {
+  return new DeskError("INTERNAL", `risk store: expected ${what} in a database row, found ${typeof found === "string" ? JSON.stringify(found.slice(0, 60)) : typeof found}; check migrations 0001/0002 are applied`);
+}
+
+function field(row: unknown, name: string): unknown {
+  if (typeof row !== "object" || row === null) throw bad("a row object", row);
+  return (row as Record<string, unknown>)[name];
+}
+
+function oneOf<T extends string>(allowed: readonly T[], value: unknown, what: string): T {
+  if (typeof value === "string" && (allowed as readonly string[]).includes(value)) return value as T;
+  throw bad(what, value);
+}
+
+function text(value: unknown, what: string): string {
+  if (typeof value !== "string") throw bad(what, value);
+  return value;
+}
+
+function int8(value: unknown, what: string): bigint {
+  if (typeof value !== "bigint") throw bad(`${what} (int8)`, value);
+  return value;
+}
+
+function ms(value: unknown, what: string): number {
+  const v = int8(value, what);
+  if (v < 0n || v > BigInt(Number.MAX_SAFE_INTEGER)) throw bad(`${what} as epoch ms`, String(v));
+  return Number(v);
+}
+
+function parseState(row: unknown): TradingState {
+  return Object.freeze({
+    mode: oneOf(MODES, field(row, "state"), "risk_state.state"),
+    cause: oneOf(CAUSES, field(row, "cause"), "risk_state.cause"),
+    reason: text(field(row, "reason"), "risk_state.reason"),
+    actor: text(field(row, "changed_by"), "risk_state.changed_by"),
+    sinceMs: ms(field(row, "state_since_ms"), "risk_state.state_since_ms"),
+  });
+}
+
+function eventDetail(event: TradingEvent): string {
+  switch (event.kind) {
+    case "breach":
+      return canonicalJson({ halt: event.halt });
+    case "operator_halt":
+    case "operator_reduce":
+      return "{}";
+    case "operator_reset":
+      return canonicalJson({ to: event.to });
+  }
+}
+
+const STATE_COLUMNS = sql`state, cause, reason, changed_by, state_since_ms`;
+
+export class RiskStateStore {
+  readonly #db: Kysely<Database>;
+
+  constructor(db: Kysely<Database>) {
+    this.#db = db;
+  }
+
+  /** The trading mode as committed (read in `executor`, default the root). */
+  async readTradingState(executor: RiskExecutor = this.#db): Promise<TradingState> {
+    const result = await sql`SELECT ${STATE_COLUMNS} FROM risk_state WHERE id`.execute(executor);
+    const row = result.rows[0];
+    // Fail closed: no row means the schema is not what risk was built for.
+    if (row === undefined) throw new DeskError("INTERNAL", "risk store: risk_state has no row; migration 0001 seeds it — the database is not migrated or was edited");
+    return parseState(row);
+  }
+
+  /**
+   * Applies a mode event in the store's own transaction (row locked FOR UPDATE),
+   * committed before this returns, and records it in risk_events when it changes
+   * something.
+   */
+  async applyEvent(event: TradingEvent, nowMs: number): Promise<Result<AppliedTradingEvent, TransitionError>> {
+    invariant(Number.isSafeInteger(nowMs) && nowMs >= 0, `risk store: nowMs must be epoch ms, found ${String(nowMs)}`);
+    return this.#db.transaction().execute(async (tx) => {
+      const locked = await sql`SELECT ${STATE_COLUMNS} FROM risk_state WHERE id FOR UPDATE`.execute(tx);
+      if (locked.rows[0] === undefined) throw new DeskError("INTERNAL", "risk store: risk_state has no row; migration 0001 seeds it");
+      const before = parseState(locked.rows[0]);
+      const next = transitionTradingState(before, event, nowMs);
+      if (!next.ok) return err(next.error);
+      const after = next.value;
+      if (after === before) return ok({ state: before, changed: false });
+      const detail = eventDetail(event);
+      await sql`
+        UPDATE risk_state
+           SET state = ${after.mode}, cause = ${after.cause}, reason = ${after.reason}, changed_by = ${after.actor},
+               state_since_ms = ${BigInt(after.sinceMs)}, detail = ${detail}::jsonb,
+               halted_at = CASE WHEN ${after.mode}::text = 'halted' THEN to_timestamp(${BigInt(nowMs)}::bigint / 1000.0) ELSE NULL END,
+               changed_at = to_timestamp(${BigInt(nowMs)}::bigint / 1000.0)
+         WHERE id`.execute(tx);
+      await sql`
+        INSERT INTO risk_events (at_ms, event, from_state, to_state, reason, actor, detail)
+        VALUES (${BigInt(nowMs)}, ${event.kind}, ${before.mode}, ${after.mode}, ${after.reason.slice(0, 2000)}, ${after.actor.slice(0, 200)}, ${detail}::jsonb)`.execute(tx);
+      return ok({ state: after, changed: true });
+    });
+  }
+
+  /** Operator: halt now (nothing passes). */
+  operatorHalt(input: { readonly reason: string; readonly actor: string }, nowMs: number): Promise<Result<AppliedTradingEvent, TransitionError>> {
+    return this.applyEvent({ kind: "operator_halt", reason: input.reason, actor: input.actor }, nowMs);
+  }
+
+  /** Operator: only exposure-reducing orders pass. Refused while halted (reset instead). */
+  operatorReduce(input: { readonly reason: string; readonly actor: string }, nowMs: number): Promise<Result<AppliedTradingEvent, TransitionError>> {
+    return this.applyEvent({ kind: "operator_reduce", reason: input.reason, actor: input.actor }, nowMs);
+  }
+
+  /** Operator: leave halted (or reducing) for `to`; the reason is required and recorded. */
+  operatorReset(input: { readonly to: "active" | "reducing"; readonly reason: string; readonly actor: string }, nowMs: number): Promise<Result<AppliedTradingEvent, TransitionError>> {
+    return this.applyEvent({ kind: "operator_reset", to: input.to, reason: input.reason, actor: input.actor }, nowMs);
+  }
+
+  /**
+   * The daily-loss baseline of the day starting at `dayStartMs`. The first call
+   * of a day stores `pnlIfNew` (committed at once, so a rollback elsewhere cannot
+   * move the baseline later in the day); later calls return what was stored. A
+   * day start before the stored one (a clock that went back) keeps the stored day.
+   */
+  async dayBaseline(dayStartMs: number, pnlIfNew: Micros, equityIfNew: Micros): Promise<DayBaseline> {
+    invariant(Number.isSafeInteger(dayStartMs) && dayStartMs >= 0, `risk store: dayStartMs must be epoch ms, found ${String(dayStartMs)}`);
+    await sql`
+      UPDATE risk_state
+         SET day_start_ms = ${BigInt(dayStartMs)}, day_start_pnl_micros = ${pnlIfNew}, day_start_equity_micros = ${equityIfNew},
+             trading_day = (to_timestamp(${BigInt(dayStartMs)}::bigint / 1000.0) AT TIME ZONE 'UTC')::date
+       WHERE id AND (day_start_ms IS NULL OR day_start_ms < ${BigInt(dayStartMs)})`.execute(this.#db);
+    const result = await sql`SELECT day_start_ms, day_start_pnl_micros FROM risk_state WHERE id`.execute(this.#db);
+    const row = result.rows[0];
+    return Object.freeze({ dayStartMs: ms(field(row, "day_start_ms"), "risk_state.day_start_ms"), pnlMicros: int8(field(row, "day_start_pnl_micros"), "risk_state.day_start_pnl_micros") as Micros });
+  }
+
+  /** When this intent was approved, if it was (visible to `executor`). */
+  async findApproval(executor: RiskExecutor, intentId: IntentId): Promise<{ readonly approvedAtMs: number } | undefined> {
+    const result = await sql`SELECT approved_at_ms FROM risk_approvals WHERE intent_id = ${intentId}`.execute(executor);
+    const row = result.rows[0];
+    return row === undefined ? undefined : { approvedAtMs: ms(field(row, "approved_at_ms"), "risk_approvals.approved_at_ms") };
+  }
+
+  /** Records an approval in the caller's transaction; "duplicate" when the decision already has one. */
+  async recordApproval(executor: RiskExecutor, order: ApprovedOrderFields): Promise<"recorded" | "duplicate"> {
+    const result = await sql`
+      INSERT INTO risk_approvals (intent_id, strategy_id, decision_key, symbol, side, order_type, qty_shares, limit_price_micros, reference_price_micros, approved_at_ms)
+      VALUES (${order.intentId}, ${order.strategyId}, ${order.decisionKey}, ${order.ticker}, ${order.side}, ${order.type}, ${order.qtyShares},
+              ${order.limitPriceMicros}, ${order.referencePriceMicros}, ${BigInt(order.approvedAtMs)})
+      ON CONFLICT DO NOTHING`.execute(executor);
+    return result.numAffectedRows === 1n ? "recorded" : "duplicate";
+  }
+
+  /** Approvals with approved_at_ms > `afterMs`, as `executor` sees them. */
+  async countApprovalsAfter(executor: RiskExecutor, afterMs: number): Promise<number> {
+    const result = await sql`SELECT count(*) AS n FROM risk_approvals WHERE approved_at_ms > ${BigInt(afterMs)}`.execute(executor);
+    return Number(int8(field(result.rows[0], "n"), "count(*)"));
+  }
+
+  /** The latest mode changes, newest first. */
+  async recentEvents(limit = 50): Promise<readonly RiskEventRecord[]> {
+    const result = await sql`SELECT at_ms, event, from_state, to_state, reason, actor FROM risk_events ORDER BY id DESC LIMIT ${limit}`.execute(this.#db);
+    return result.rows.map((row) =>
+      Object.freeze({
+        atMs: ms(field(row, "at_ms"), "risk_events.at_ms"),
+        event: oneOf(EVENTS, field(row, "event"), "risk_events.event"),
+        from: oneOf(MODES, field(row, "from_state"), "risk_events.from_state"),
+        to: oneOf(MODES, field(row, "to_state"), "risk_events.to_state"),
+        reason: text(field(row, "reason"), "risk_events.reason"),
+        actor: text(field(row, "actor"), "risk_events.actor"),
+      }),
+    );
+  }
+}
