@@ -18,6 +18,16 @@ function encodings(text: string): string[] {
   return [text, component, lowerHex(component), component.replace(/%20/g, "+"), encodeURI(text), lowerHex(encodeURI(text)), JSON.stringify(text).slice(1, -1)];
 }
 
+/** decodeURIComponent that leaves malformed escapes (a stray %) as they are. */
+function decoded(text: string): string {
+  try {
+    return decodeURIComponent(text);
+  } catch (error) {
+    if (error instanceof URIError) return text;
+    throw error;
+  }
+}
+
 function urlFragments(value: string): string[] {
   let url: URL;
   try {
@@ -27,8 +37,8 @@ function urlFragments(value: string): string[] {
     throw error;
   }
   const out: string[] = [];
-  if (url.password !== "") out.push(url.password, decodeURIComponent(url.password));
-  for (const segment of url.pathname.split("/")) if (segment.length >= minPathTokenLength) out.push(segment, decodeURIComponent(segment));
+  if (url.password !== "") out.push(url.password, decoded(url.password));
+  for (const segment of url.pathname.split("/")) if (segment.length >= minPathTokenLength) out.push(segment, decoded(segment));
   for (const [, v] of url.searchParams) out.push(v);
   return out.filter((f) => f.length >= minFragmentLength);
 }
