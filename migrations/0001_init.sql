@@ -5,7 +5,10 @@
 --
 -- House rules kept here:
 --  * D1: every enum-like text column has a named CHECK (<table>_<column>_check),
---    so a later migration can DROP/ADD it by name to extend the list.
+--    so a later migration can DROP/ADD it by name to extend the list. Postgres tests
+--    CHECKs in name order, so a multi-column CHECK that involves an enum column is
+--    named to sort after that column's own (runs_status_ended_check): a bad value
+--    is then reported by the constraint that names its column.
 --  * D3: intent_id, client_order_id, broker_order_id and broker_message_id are UNIQUE
 --    wherever they identify a row.
 --  * Money is BIGINT micros (1 USD = 1,000,000), quantities BIGINT whole shares.
@@ -44,7 +47,7 @@ CREATE TABLE runs (
   error         text        NULL,
   started_at    timestamptz NOT NULL DEFAULT now(),
   ended_at      timestamptz NULL,
-  CONSTRAINT runs_ended_check CHECK ((status IN ('STARTING', 'RUNNING', 'STOPPING')) = (ended_at IS NULL))
+  CONSTRAINT runs_status_ended_check CHECK ((status IN ('STARTING', 'RUNNING', 'STOPPING')) = (ended_at IS NULL))
 );
 
 -- ───────────────────────────────────────────────────────────── reconcile_runs
@@ -212,9 +215,9 @@ CREATE TABLE outbox (
     WHEN 'REPLACE' THEN client_order_id IS NOT NULL AND target_client_order_id IS NOT NULL
     WHEN 'CANCEL'  THEN client_order_id IS NULL AND target_client_order_id IS NOT NULL
   END),
-  CONSTRAINT outbox_limit_price_shape_check CHECK (
+  CONSTRAINT outbox_order_type_limit_price_check CHECK (
     order_type IS NULL OR (order_type IN ('limit', 'stop_limit')) = (limit_price_micros IS NOT NULL)),
-  CONSTRAINT outbox_stop_price_shape_check CHECK (
+  CONSTRAINT outbox_order_type_stop_price_check CHECK (
     order_type IS NULL OR (order_type IN ('stop', 'stop_limit')) = (stop_price_micros IS NOT NULL)),
   CONSTRAINT outbox_claim_check CHECK (status <> 'CLAIMED' OR (claimed_by IS NOT NULL AND lease_expires_at IS NOT NULL))
 );
@@ -244,7 +247,8 @@ CREATE TABLE order_map (
 CREATE TABLE inbox (
   seq                 bigserial   PRIMARY KEY,
   broker_message_id   text        NOT NULL UNIQUE
-                      CONSTRAINT inbox_broker_message_id_check CHECK (broker_message_id ~ '^\S{1,256}$'),
+                      -- (not '^\S{1,256}$': Postgres regex bounds stop at 255)
+                      CONSTRAINT inbox_broker_message_id_check CHECK (char_length(broker_message_id) BETWEEN 1 AND 256 AND broker_message_id !~ '\s'),
   account             text        NOT NULL
                       CONSTRAINT inbox_account_check CHECK (char_length(account) BETWEEN 1 AND 128),
   -- The trade_updates event name (API-BRIEF §1.10); REST backfills synthesise the same.

@@ -28,6 +28,7 @@ export {
 } from "./internal/database-source.js";
 export { openDatabase, createPool, EMBEDDED_DATABASE_NAME, type DeskDatabase, type OpenDatabaseOptions } from "./internal/open-database.js";
 export { redactUrl, redactText } from "./internal/redact.js";
+export type { PgPool, PgPoolClient } from "./internal/runtime-deps.js";
 export { GET_A_DATABASE } from "./internal/instructions.js";
 export {
   migrate,
@@ -42,7 +43,7 @@ export {
   type AppliedMigration,
 } from "./internal/migrations/migrator.js";
 export { defaultMigrationsDir, readMigrationFiles, type MigrationFile } from "./internal/migrations/migration-files.js";
-export { createTestDatabase, type TestDatabase } from "./internal/testing/create-test-database.js";
+export { createTestDatabase, type TestDatabase, type CreateTestDatabaseOptions } from "./internal/testing/create-test-database.js";
 export { tableNames } from "./internal/schema.js";
 export type {
   Database,

@@ -1,8 +1,8 @@
 import { randomBytes } from "node:crypto";
 import { existsSync } from "node:fs";
-import { chmod, mkdir, readFile, rm, writeFile } from "node:fs/promises";
+import { chmod, mkdir, readFile, rm, stat, writeFile } from "node:fs/promises";
 import { userInfo } from "node:os";
-import { join, resolve } from "node:path";
+import { dirname, join, resolve } from "node:path";
 import { DeskError, errorMessage } from "@mqk/core";
 import { findFreePort, isPortFree } from "./free-port.js";
 import { noDatabaseMessage } from "./instructions.js";
@@ -70,6 +70,15 @@ export async function startEmbeddedServer(options: EmbeddedServerOptions): Promi
   await refuseIfRunning(clusterDir, what);
 
   const isRoot = userInfo().uid === 0;
+  if (isRoot) {
+    const closed = await firstClosedAncestor(dataDir);
+    if (closed !== undefined) {
+      throw fail(
+        `we run as root, so Postgres runs as the \`postgres\` user, which cannot enter ${closed} (no execute bit for others); ` +
+          `run \`chmod o+x ${closed}\`, choose a data dir elsewhere, or use MQK_DATABASE_URL`,
+      );
+    }
+  }
   let meta = await readMeta(dataDir);
   const initialised = meta !== undefined && existsSync(join(clusterDir, "PG_VERSION"));
   if (!initialised) {
@@ -119,9 +128,11 @@ export async function startEmbeddedServer(options: EmbeddedServerOptions): Promi
   try {
     await withTimeout(pg.start(), options.startTimeoutMs ?? 30_000);
   } catch (cause) {
-    await pg.stop().catch(() => undefined);
+    // After an early exit the library's stop() would wait forever for an 'exit' that
+    // already happened; only a server that is still starting needs stopping.
+    if (cause instanceof StartTimeout) await withTimeout(pg.stop(), 10_000).catch(() => undefined);
     await refuseIfRunning(clusterDir, what);
-    throw fail("the server did not start", cause);
+    throw fail(cause instanceof StartTimeout ? `the server was not ready within ${String(cause.ms)} ms` : "the server did not start", cause);
   }
 
   const adminUrl = `postgres://${encodeURIComponent(meta.user)}:${encodeURIComponent(meta.password)}@127.0.0.1:${String(meta.port)}/postgres`;
@@ -131,6 +142,18 @@ export async function startEmbeddedServer(options: EmbeddedServerOptions): Promi
     dataDir,
     stop: () => pg.stop(),
   };
+}
+
+/** The nearest ancestor of `dir` (dir excluded) that others cannot traverse, if any. */
+async function firstClosedAncestor(dir: string): Promise<string | undefined> {
+  let current = dirname(dir);
+  for (;;) {
+    const mode = (await stat(current)).mode;
+    if ((mode & 0o001) === 0) return current;
+    const parent = dirname(current);
+    if (parent === current) return undefined;
+    current = parent;
+  }
 }
 
 async function refuseIfRunning(clusterDir: string, what: string): Promise<void> {
@@ -187,10 +210,18 @@ async function writeMeta(dataDir: string, meta: Meta): Promise<void> {
   await writeFile(join(dataDir, META_FILE), `${JSON.stringify(meta)}\n`, { mode: 0o600 });
 }
 
+class StartTimeout extends Error {
+  readonly ms: number;
+  constructor(ms: number) {
+    super(`not ready after ${String(ms)} ms`);
+    this.ms = ms;
+  }
+}
+
 async function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`not ready after ${String(ms)} ms`)), ms);
+    timer = setTimeout(() => reject(new StartTimeout(ms)), ms);
   });
   try {
     return await Promise.race([promise, timeout]);

@@ -10,7 +10,16 @@ import { TEST_DB_ENV, withAdmin } from "./test-databases.js";
  * template (made by the vitest global setup). `close()` drops it. Each test file
  * calls it once (beforeAll) and never sees another file's rows.
  */
-export type TestDatabase = DeskDatabase & { readonly name: string };
+export type TestDatabase = DeskDatabase & {
+  readonly name: string;
+  /** The URL WITH its password (a throwaway test server's): for child processes of a test, e.g. MQK_DATABASE_URL. */
+  readonly connectionString: string;
+};
+
+export interface CreateTestDatabaseOptions extends OpenDatabaseOptions {
+  /** false: an EMPTY database (no tables, no ledger), e.g. to migrate from zero. Default true. */
+  readonly migrated?: boolean;
+}
 
 const NOT_PROVIDED =
   "createTestDatabase() found no test database server: the vitest global setup " +
@@ -18,7 +27,8 @@ const NOT_PROVIDED =
   "config (`corepack pnpm exec vitest run` at the repository root, or `--project <name>`), which " +
   "starts one (embedded Postgres, or MQK_DATABASE_URL) and sets MQK_TEST_DB_ADMIN_URL and MQK_TEST_DB_TEMPLATE.";
 
-export async function createTestDatabase(options: OpenDatabaseOptions = {}): Promise<TestDatabase> {
+export async function createTestDatabase(options: CreateTestDatabaseOptions = {}): Promise<TestDatabase> {
+  const { migrated = true, ...openOptions } = options;
   const adminUrl = process.env[TEST_DB_ENV.adminUrl] ?? "";
   const template = process.env[TEST_DB_ENV.template] ?? "";
   if (adminUrl === "" || template === "") throw new DeskError("DB_UNAVAILABLE", NOT_PROVIDED);
@@ -28,7 +38,8 @@ export async function createTestDatabase(options: OpenDatabaseOptions = {}): Pro
   const name = `${template.replace(/_tpl$/, "")}_${randomBytes(5).toString("hex")}`;
   await withAdmin(adminUrl, async (admin) => {
     try {
-      await admin.query(`CREATE DATABASE ${admin.escapeIdentifier(name)} TEMPLATE ${admin.escapeIdentifier(template)}`);
+      const source = migrated ? template : "template0";
+      await admin.query(`CREATE DATABASE ${admin.escapeIdentifier(name)} TEMPLATE ${admin.escapeIdentifier(source)}`);
     } catch (cause) {
       throw new DeskError("DB_UNAVAILABLE", `could not clone the test template ${template}: ${redactText(errorMessage(cause))}`, { cause });
     }
@@ -39,8 +50,9 @@ export async function createTestDatabase(options: OpenDatabaseOptions = {}): Pro
     });
   };
   try {
-    const handle = await openUrl(databaseUrl(adminUrl, name), `test database ${name}`, { max: 5, ...options }, drop);
-    return { ...handle, name };
+    const connectionString = databaseUrl(adminUrl, name);
+    const handle = await openUrl(connectionString, `test database ${name}`, { max: 5, ...openOptions }, drop);
+    return { ...handle, name, connectionString };
   } catch (cause) {
     await drop().catch(() => undefined);
     throw cause;

@@ -4,7 +4,7 @@ import { databaseUrl, isSafeDatabaseName } from "../database-url.js";
 import { migrate } from "../migrations/migrator.js";
 import { redactText } from "../redact.js";
 import { pg } from "../runtime-deps.js";
-import { acquireTestServer, selectTestDatabase, type AcquireOptions } from "./test-server.js";
+import { acquireTestServer, defaultTestClusterRoot, selectTestDatabase, type AcquireOptions } from "./test-server.js";
 import { noDatabaseMessage } from "../instructions.js";
 
 /**
@@ -33,7 +33,8 @@ export async function prepareTestDatabases(env: Readonly<Record<string, string |
   const started = performance.now();
   const selection = selectTestDatabase(env);
   if (!selection.ok) throw new DeskError("DB_UNAVAILABLE", noDatabaseMessage("the test run", selection.error));
-  const server = await acquireTestServer(selection.value, options);
+  const tempRoot = options.tempRoot ?? (await defaultTestClusterRoot(env));
+  const server = await acquireTestServer(selection.value, { ...options, tempRoot });
   const prefix = `mqk_test_${Date.now().toString(36)}_${randomBytes(3).toString("hex")}`;
   const template = `${prefix}_tpl`;
   try {

@@ -1,4 +1,5 @@
-import { mkdtemp, rm } from "node:fs/promises";
+import { constants } from "node:fs";
+import { access, mkdtemp, rm, statfs } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { DeskError, err, errorMessage, ok, type Result } from "@mqk/core";
@@ -45,7 +46,7 @@ export interface TestServer {
 }
 
 export interface AcquireOptions {
-  /** Parent of the embedded cluster's fresh temp dir; default os.tmpdir(). */
+  /** Parent of the embedded cluster's fresh temp dir; default: see defaultTestClusterRoot. */
   readonly tempRoot?: string;
   readonly connectTimeoutMs?: number;
 }
@@ -60,10 +61,32 @@ export async function acquireTestServer(selection: TestDbSelection, options: Acq
       return { adminUrl: selection.url, description, stop: () => Promise.resolve() };
     }
     case "embedded":
-      return startEmbeddedForTests(options.tempRoot ?? tmpdir());
+      return startEmbeddedForTests(options.tempRoot ?? (await defaultTestClusterRoot()));
     case "testcontainers":
       return startTestcontainer();
   }
+}
+
+/** Env var naming the parent directory of the test cluster's temp dir. */
+export const TEST_CLUSTER_DIR_ENV = "MQK_TEST_PG_DIR";
+
+/**
+ * Where the throwaway test cluster lives: MQK_TEST_PG_DIR when set; else /dev/shm
+ * when it is a writable tmpfs with room (CREATE DATABASE … TEMPLATE, once per test
+ * file, takes ~10 ms there against ~400 ms on an ordinary disk); else os.tmpdir().
+ */
+export async function defaultTestClusterRoot(env: Readonly<Record<string, string | undefined>> = process.env): Promise<string> {
+  const chosen = (env[TEST_CLUSTER_DIR_ENV] ?? "").trim();
+  if (chosen !== "") return chosen;
+  const shm = "/dev/shm";
+  try {
+    await access(shm, constants.W_OK);
+    const fs = await statfs(shm);
+    if (fs.bavail * fs.bsize >= 1024 * 1024 * 1024) return shm;
+  } catch {
+    // no usable /dev/shm (macOS, small containers): the ordinary temp dir will do
+  }
+  return tmpdir();
 }
 
 async function checkReachable(url: string, description: string, timeoutMs: number): Promise<void> {
