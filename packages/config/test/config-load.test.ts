@@ -242,6 +242,12 @@ describe("values and defaults", () => {
     expect(issueAt(error, "risk").found).toBe("nothing (the key is missing)");
   });
 
+  it("config: optional keys that are not written are absent, never present as undefined", () => {
+    const config = parsed(baseDoc());
+    expect(Object.keys(config.marketData).sort()).toEqual(["csvDir", "interval", "provider", "symbols"]);
+    expect(JSON.stringify(config.broker)).toBe('{"kind":"sim"}');
+  });
+
   it("config: a returned config is deeply frozen", () => {
     const config = parsed(baseDoc());
     expect(Object.isFrozen(config)).toBe(true);

@@ -11,8 +11,8 @@ export interface ConfigIssue {
   readonly expected: string;
   readonly found: string;
   /** 1-based position in the file, when the path can be located. */
-  readonly line?: number | undefined;
-  readonly column?: number | undefined;
+  readonly line?: number;
+  readonly column?: number;
 }
 
 export interface ConfigError {

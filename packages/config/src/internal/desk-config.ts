@@ -16,7 +16,7 @@ export interface AlpacaConfig {
   readonly keyIdEnv: string;
   readonly secretKeyEnv: string;
   /** Override of the trading host (tests point it at 127.0.0.1). */
-  readonly baseUrl?: string | undefined;
+  readonly baseUrl?: string;
 }
 
 export type BrokerConfig = { readonly kind: "sim" } | { readonly kind: "alpaca"; readonly alpaca: AlpacaConfig };
@@ -30,10 +30,10 @@ export type MarketDataPlan = (typeof marketDataPlans)[number];
 export interface MarketDataConfig {
   /** A registry name (twelvedata, fmp, csv, …): the md package resolves it (S1.7). */
   readonly provider: string;
-  readonly apiKeyEnv?: string | undefined;
-  readonly plan?: MarketDataPlan | undefined;
-  readonly baseUrl?: string | undefined;
-  readonly csvDir?: string | undefined;
+  readonly apiKeyEnv?: string;
+  readonly plan?: MarketDataPlan;
+  readonly baseUrl?: string;
+  readonly csvDir?: string;
   readonly symbols: readonly Ticker[];
   readonly interval: BarInterval;
 }

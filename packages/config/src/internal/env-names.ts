@@ -12,7 +12,7 @@ export interface EnvNameRef {
   readonly path: string;
   readonly role: EnvNameRole;
   /** For alert webhooks: the channel. */
-  readonly channel?: string | undefined;
+  readonly channel?: string;
 }
 
 /** In a fixed order: broker, market data, alert channels (sorted), database. */

@@ -30,7 +30,8 @@ export function parseConfigText(text: string, sourceName: string): Result<DeskCo
   }
   const parsed = deskConfigSchema.safeParse(tree.data);
   if (!parsed.success) return err(configError("schema", sourceName, issuesFromZod(parsed.error.issues, tree)));
-  const violations = consistencyViolations(parsed.data);
+  const config: DeskConfig = withoutUndefined(parsed.data);
+  const violations = consistencyViolations(config);
   if (violations.length > 0) {
     return err(
       configError(
@@ -45,7 +46,7 @@ export function parseConfigText(text: string, sourceName: string): Result<DeskCo
       ),
     );
   }
-  return ok(deepFreeze(parsed.data));
+  return ok(deepFreeze(config));
 }
 
 export function loadConfigFile(path: string): Result<LoadedConfig, ConfigError> {
@@ -86,6 +87,24 @@ function describeIoCode(code: string): string {
     default:
       return `a read error (${code})`;
   }
+}
+
+/**
+ * zod types an absent optional key as `?: T | undefined`; the desk's types say
+ * `?: T` (exactOptionalPropertyTypes), so absent keys are dropped, never undefined.
+ */
+type WithoutUndefined<T> = T extends bigint | string | number | boolean
+  ? T
+  : T extends readonly (infer Item)[]
+    ? readonly WithoutUndefined<Item>[]
+    : { [K in keyof T]: WithoutUndefined<Exclude<T[K], undefined>> };
+
+function withoutUndefined<T>(value: T): WithoutUndefined<T> {
+  if (Array.isArray(value)) return value.map((item: unknown) => withoutUndefined(item)) as WithoutUndefined<T>;
+  if (value === null || typeof value !== "object") return value as WithoutUndefined<T>;
+  const out: Record<string, unknown> = {};
+  for (const [key, item] of Object.entries(value)) if (item !== undefined) out[key] = withoutUndefined(item);
+  return out as WithoutUndefined<T>;
 }
 
 function deepFreeze<T>(value: T): T {

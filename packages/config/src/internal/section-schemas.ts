@@ -32,7 +32,11 @@ export const brokerSchema = strict({ kind: oneOf(["sim", "alpaca"]), alpaca: alp
       });
     }
   })
-  .transform((broker): BrokerConfig => (broker.kind === "alpaca" && broker.alpaca !== undefined ? { kind: "alpaca", alpaca: broker.alpaca } : { kind: "sim" }));
+  .transform((broker): BrokerConfig => {
+    if (broker.kind === "sim" || broker.alpaca === undefined) return { kind: "sim" };
+    const { baseUrl: url, ...alpaca } = broker.alpaca;
+    return { kind: "alpaca", alpaca: url === undefined ? alpaca : { ...alpaca, baseUrl: url } };
+  });
 
 const providerExpected = "a market-data provider name such as twelvedata, fmp or csv (lower case)";
 
