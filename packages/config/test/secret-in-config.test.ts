@@ -70,6 +70,16 @@ describe("S1.2: the config holds variable NAMES, never values", () => {
     expect(error.issues.every((i) => i.line !== undefined)).toBe(true);
   });
 
+  it("S1.2: a secret in a YAML comment is refused too, by line, without printing it", () => {
+    const result = parseConfigText(`${yamlOf(baseDoc())}# old hook: ${webhook}\n`, "configs/x.yaml");
+    expect(result.ok).toBe(false);
+    if (result.ok) return;
+    expect(result.error.kind).toBe("secret_in_config");
+    expect(result.error.issues).toHaveLength(1);
+    expect(result.error.issues[0]?.line).toBe(yamlOf(baseDoc()).split("\n").length);
+    expect(formatConfigError(result.error)).not.toContain("CANARY");
+  });
+
   it("S1.2: a secret used as a mapping key is rejected without printing the key", () => {
     const doc = withValue(baseDoc(), "alerts.channels", { [twelveDataKey]: { webhookEnv: "X" } });
     const error = secretRefusal(doc);

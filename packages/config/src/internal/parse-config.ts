@@ -10,7 +10,7 @@ import { consistencyViolations } from "./consistency-rules.js";
 import type { DeskConfig, LoadedConfig } from "./desk-config.js";
 import { describeFound, formatPath, valueAt } from "./describe-found.js";
 import { readYaml } from "./read-yaml.js";
-import { secretLookingValues } from "./secret-scan.js";
+import { secretLookingLines, secretLookingValues } from "./secret-scan.js";
 import { deskConfigSchema } from "./section-schemas.js";
 import { issuesFromZod } from "./zod-issues.js";
 
@@ -21,7 +21,8 @@ export function parseConfigText(text: string, sourceName: string): Result<DeskCo
   const read = readYaml(text);
   if (!read.ok) return err(configError("yaml_syntax", sourceName, read.issues));
   const { tree } = read;
-  const secrets = secretLookingValues(tree);
+  const found = secretLookingValues(tree);
+  const secrets = found.length > 0 ? found : secretLookingLines(text);
   if (secrets.length > 0) return err(configError("secret_in_config", sourceName, secrets));
   if (tree.data === null || tree.data === undefined) {
     return err(

@@ -36,3 +36,24 @@ export function secretLookingValues(tree: YamlTree): ConfigIssue[] {
   walk(tree.data, []);
   return out;
 }
+
+/**
+ * The same check over every line of the file, so that a credential in a YAML
+ * comment (which never reaches the data) is refused too: a config file gets
+ * committed, and a comment in git leaks as well as a value.
+ */
+export function secretLookingLines(text: string): ConfigIssue[] {
+  const out: ConfigIssue[] = [];
+  text.split(/\r?\n/).forEach((line, i) => {
+    const look = secretLook(line);
+    if (look !== undefined)
+      out.push({
+        path: "",
+        expected: "no secrets anywhere in the file, comments included",
+        found: `a line that looks like it holds a secret (${look})`,
+        line: i + 1,
+        column: 1,
+      });
+  });
+  return out;
+}
