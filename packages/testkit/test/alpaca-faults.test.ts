@@ -48,6 +48,19 @@ describe("5xx", () => {
     ]);
   });
 
+  it("after a cancel or a replace takes effect: the client gets 500, the broker did it", async () => {
+    fake.setAuto({ fill: false });
+    await submit("s-3");
+    const id = String(fake.order("s-3")?.id);
+    fake.faults.inject({ kind: "status", status: 500, phase: "after", match: { method: "DELETE" } });
+    expect((await rest(fake, "DELETE", `/v2/orders/${id}`)).status).toBe(500);
+    expect(fake.order("s-3")?.status).toBe("canceled");
+    await rest(fake, "POST", "/v2/orders", order("AAPL", "1", "buy", { client_order_id: "s-4", type: "limit", limit_price: "90" }));
+    fake.faults.inject({ kind: "status", status: 500, phase: "after", match: { method: "PATCH", path: /^\/v2\/orders\// } });
+    expect((await rest(fake, "PATCH", `/v2/orders/${String(fake.order("s-4")?.id)}`, { limit_price: "91", client_order_id: "s-5" })).status).toBe(500);
+    expect([fake.order("s-4")?.status, fake.order("s-5")?.status]).toEqual(["replaced", "new"]);
+  });
+
   it("hits only matching requests, as many times as asked", async () => {
     fake.faults.inject({ kind: "status", status: 502, phase: "before", times: 2, match: ALPACA_ORDER_SUBMIT });
     expect((await rest(fake, "GET", "/v2/account")).status).toBe(200);

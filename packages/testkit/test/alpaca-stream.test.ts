@@ -216,6 +216,42 @@ describe("stream faults", () => {
     expect(client.events()).toEqual(["partial_fill", "new", "fill"]);
   });
 
+  it("reorder with a seed: each window is shuffled, the same way for the same seed", async () => {
+    const run = async (): Promise<string[]> => {
+      const fake = await start({ auto: { fill: false } });
+      const client = await connect(fake);
+      fake.faults.set({ stream: { reorderWindow: 4, reorderSeed: 7 } });
+      await buy(fake, "z-1", "4");
+      for (let i = 0; i < 3; i += 1) fake.fillOrder("z-1", 1);
+      await eventually(() => client.updates().length === 4, "the shuffled window");
+      return client.updates().map((u) => `${String(u["event"])}:${typeof u["position_qty"] === "string" ? u["position_qty"] : "-"}`);
+    };
+    const first = await run();
+    expect([...first].sort()).toEqual(["new:-", "partial_fill:1", "partial_fill:2", "partial_fill:3"]);
+    expect(await run()).toEqual(first);
+  });
+
+  it("replayEvents sends past events again to whoever listens now, marked as replayed", async () => {
+    const fake = await start();
+    const before = await connect(fake);
+    await buy(fake, "rp-1");
+    await eventually(() => before.updates().length === 2, "the original events");
+    before.close();
+    await eventually(() => fake.streamConnections().length === 0, "the server to see the close");
+    const after = await connect(fake);
+    fake.replayEvents(2, 2);
+    await eventually(() => after.updates().length === 2, "the replayed fill twice");
+    expect(after.events()).toEqual(["fill", "fill"]);
+    expect(after.updates()[0]?.["execution_id"]).toBe(before.updates()[1]?.["execution_id"]);
+    expect(fake.deliveries().map((d) => [d.updateSeq, d.replayed])).toEqual([
+      [1, false],
+      [2, false],
+      [2, true],
+      [2, true],
+    ]);
+    expect(() => fake.replayEvents(9)).toThrow(/1\.\.2/);
+  });
+
   it("delay: events arrive only after the delay", async () => {
     const fake = await start();
     const client = await connect(fake);
@@ -250,6 +286,7 @@ describe("stream faults", () => {
     await expect(StreamClient.open(fake.streamUrl)).rejects.toThrow(/503/);
     await buy(fake, "gap-1");
     fake.faults.set({ stream: { refuseConnections: false } });
+    await eventually(() => fake.streamConnections().length === 0, "the server to see the drop");
     const second = await connect(fake);
     await buy(fake, "gap-2");
     await eventually(() => second.updates().length === 2, "events after the reconnect");

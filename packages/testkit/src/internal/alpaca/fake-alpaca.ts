@@ -94,6 +94,12 @@ export interface FakeAlpaca {
   expireOrder(idOrClientOrderId: string): void;
   /** Send the events a reorder window still holds. */
   flushStream(): void;
+  /**
+   * Send already-produced events (by `seq`) again to the connections listening
+   * now, through the stream faults. The real server never replays; this is for
+   * "the same fill arrives again, after a restart" tests.
+   */
+  replayEvents(...seqs: readonly number[]): void;
 
   /** Every order the broker holds, oldest first. */
   orders(): AlpacaOrderJson[];
@@ -204,6 +210,13 @@ export async function startFakeAlpaca(options: FakeAlpacaOptions = {}): Promise<
     rejectOrder: (id) => book.rejectOrder(id),
     expireOrder: (id) => book.expireOrder(id),
     flushStream: () => stream.flush(),
+    replayEvents: (...seqs) => {
+      for (const seq of seqs) {
+        const update = events[seq - 1];
+        if (!update) throw new RangeError(`replayEvents: expected a seq in 1..${String(events.length)}, found ${String(seq)}`);
+        stream.publish(update, true);
+      }
+    },
     orders: () => book.list().map(orderJson),
     order: find,
     submissions: () => http.submissions(),

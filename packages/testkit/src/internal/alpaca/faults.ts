@@ -47,6 +47,8 @@ export interface StreamFaults {
   readonly delayMs: number;
   /** Buffer this many events and send them in reverse order (0 or 1: in order). `flushStream()` sends a partial buffer. */
   readonly reorderWindow: number;
+  /** With a seed, each full window is shuffled by it (deterministically) instead of reversed. */
+  readonly reorderSeed: number | null;
   /** One-shot: terminate the socket after this many more frames have been sent (0: instead of the next frame). */
   readonly dropAfterFrames: number | null;
   /** Refuse new stream connections (HTTP 503 on the upgrade). */
@@ -73,6 +75,7 @@ export const noStreamFaults: StreamFaults = {
   duplicateEvents: null,
   delayMs: 0,
   reorderWindow: 0,
+  reorderSeed: null,
   dropAfterFrames: null,
   refuseConnections: false,
   authReply: "normal",
@@ -111,6 +114,7 @@ export class FaultBoard {
     checkNonNegative("stream.duplicate", s.duplicate);
     checkNonNegative("stream.delayMs", s.delayMs);
     checkNonNegative("stream.reorderWindow", s.reorderWindow);
+    checkNonNegative("stream.reorderSeed", s.reorderSeed);
     checkNonNegative("stream.dropAfterFrames", s.dropAfterFrames);
     this.#settings = { latencyMs: patch.latencyMs ?? this.#settings.latencyMs, stream: { ...this.#settings.stream, ...s } };
   }

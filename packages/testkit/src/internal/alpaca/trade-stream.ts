@@ -39,6 +39,8 @@ export interface StreamDelivery {
   readonly connectionId: number;
   /** 0 for the original, 1… for duplicates. */
   readonly copy: number;
+  /** Sent again by `replayEvents`, not when the event happened. */
+  readonly replayed: boolean;
 }
 
 export interface StreamConnectionInfo {
@@ -52,6 +54,7 @@ export interface StreamConnectionInfo {
 interface Pending {
   readonly update: TradeUpdate;
   readonly copy: number;
+  readonly replayed: boolean;
 }
 
 interface Conn {
@@ -77,6 +80,28 @@ function rawText(data: RawData): string {
   return data.toString("utf8");
 }
 
+/** Fisher–Yates driven by mulberry32: the same seed gives the same permutation. */
+function shuffle<T>(items: readonly T[], seed: number): T[] {
+  let state = seed >>> 0;
+  const random = (): number => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+  const out = [...items];
+  for (let i = out.length - 1; i > 0; i -= 1) {
+    const j = Math.floor(random() * (i + 1));
+    const a = out[i];
+    const b = out[j];
+    if (a === undefined || b === undefined) continue;
+    out[i] = b;
+    out[j] = a;
+  }
+  return out;
+}
+
 export class TradeStream {
   readonly #settings: StreamSettings;
   readonly #faults: FaultBoard;
@@ -86,6 +111,8 @@ export class TradeStream {
   readonly #timers = new Set<NodeJS.Timeout>();
   readonly #deliveries: StreamDelivery[] = [];
   #nextConnId = 0;
+  /** Windows flushed so far: varies the shuffle from one window to the next. */
+  #windows = 0;
 
   constructor(settings: StreamSettings, faults: FaultBoard, keyOk: KeyCheck) {
     this.#settings = settings;
@@ -102,12 +129,12 @@ export class TradeStream {
   }
 
   /** Hands one event to every listening connection, through the stream faults. */
-  publish(update: TradeUpdate): void {
+  publish(update: TradeUpdate, replayed = false): void {
     const s = this.#faults.current().stream;
     const copies = 1 + (s.duplicateEvents === null || s.duplicateEvents.includes(update.event) ? s.duplicate : 0);
     for (const conn of this.#conns) {
       if (!conn.authenticated || !conn.listening || conn.dropping) continue;
-      for (let copy = 0; copy < copies; copy += 1) this.#enqueue(conn, { update, copy });
+      for (let copy = 0; copy < copies; copy += 1) this.#enqueue(conn, { update, copy, replayed });
     }
   }
 
@@ -226,7 +253,9 @@ export class TradeStream {
   }
 
   #flushConn(conn: Conn): void {
-    const held = conn.buffer.reverse();
+    const seed = this.#faults.current().stream.reorderSeed;
+    const held = seed === null ? conn.buffer.reverse() : shuffle(conn.buffer, seed + this.#windows);
+    this.#windows += 1;
     conn.buffer = [];
     for (const item of held) this.#schedule(conn, item);
   }
@@ -255,6 +284,7 @@ export class TradeStream {
       executionId: item.update.executionId,
       connectionId: conn.id,
       copy: item.copy,
+      replayed: item.replayed,
     });
   }
 
