@@ -80,7 +80,9 @@ export interface CloseReport {
 export interface AlertRouter {
   readonly mode: DeskMode;
   send(event: AlertEvent): SendReceipt;
+  /** Beats on the heartbeat channel every `heartbeatIntervalSeconds` (default 60); idempotent. */
   startHeartbeat(options?: HeartbeatOptions): HeartbeatHandle;
+  stopHeartbeat(): void;
   stats(): AlertRouterStats;
   /** Resolves when every queue is empty and nothing is in flight. For tests and orderly shutdown. */
   idle(): Promise<void>;
@@ -318,6 +320,10 @@ class Router implements AlertRouter {
     this.#heartbeat = state;
     if (this.#closing === undefined) state.timer = this.#timers.schedule(this.#heartbeatMs, beat);
     return state.handle;
+  }
+
+  stopHeartbeat(): void {
+    this.#heartbeat?.handle.stop();
   }
 
   #heartbeatDetails(options: HeartbeatOptions): Readonly<Record<string, string>> {
