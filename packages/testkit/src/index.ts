@@ -6,13 +6,7 @@
  */
 
 // --- Alpaca fake (section owned by the Alpaca fake) ---
-export {
-  startFakeAlpaca,
-  type FakeAlpaca,
-  type FakeAlpacaFaults,
-  type FakeAlpacaKeyPair,
-  type FakeAlpacaOptions,
-} from "./internal/alpaca/fake-alpaca.js";
+export { startFakeAlpaca, type FakeAlpaca, type FakeAlpacaFaults, type FakeAlpacaKeyPair, type FakeAlpacaOptions } from "./internal/alpaca/fake-alpaca.js";
 export {
   ORDER_SUBMIT as ALPACA_ORDER_SUBMIT,
   type FaultPatch as AlpacaFaultPatch,

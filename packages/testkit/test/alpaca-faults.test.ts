@@ -16,7 +16,8 @@ afterEach(async () => {
   await fake.close();
 });
 
-const submit = (coid: string, signal?: AbortSignal) => rest(fake, "POST", "/v2/orders", order("AAPL", "1", "buy", { client_order_id: coid }), signal ? { signal } : {});
+const submit = (coid: string, signal?: AbortSignal) =>
+  rest(fake, "POST", "/v2/orders", order("AAPL", "1", "buy", { client_order_id: coid }), signal ? { signal } : {});
 const lookUp = (coid: string) => rest(fake, "GET", `/v2/orders:by_client_order_id?client_order_id=${coid}`);
 
 describe("5xx", () => {

@@ -17,10 +17,42 @@ afterEach(async () => {
 });
 
 const ORDER_KEYS = [
-  "id", "client_order_id", "created_at", "updated_at", "submitted_at", "filled_at", "expired_at", "expires_at", "canceled_at", "failed_at",
-  "replaced_at", "replaced_by", "replaces", "asset_id", "symbol", "asset_class", "notional", "qty", "filled_qty", "filled_avg_price",
-  "order_class", "order_type", "type", "side", "position_intent", "time_in_force", "limit_price", "stop_price", "status", "extended_hours",
-  "legs", "trail_percent", "trail_price", "hwm", "source", "subtag",
+  "id",
+  "client_order_id",
+  "created_at",
+  "updated_at",
+  "submitted_at",
+  "filled_at",
+  "expired_at",
+  "expires_at",
+  "canceled_at",
+  "failed_at",
+  "replaced_at",
+  "replaced_by",
+  "replaces",
+  "asset_id",
+  "symbol",
+  "asset_class",
+  "notional",
+  "qty",
+  "filled_qty",
+  "filled_avg_price",
+  "order_class",
+  "order_type",
+  "type",
+  "side",
+  "position_intent",
+  "time_in_force",
+  "limit_price",
+  "stop_price",
+  "status",
+  "extended_hours",
+  "legs",
+  "trail_percent",
+  "trail_price",
+  "hwm",
+  "source",
+  "subtag",
 ];
 
 describe("POST /v2/orders and the Order object", () => {
@@ -91,7 +123,8 @@ describe("reading orders", () => {
 
   it("GET /v2/orders filters by status, side, symbols, after/until, direction and limit", async () => {
     fake.setAuto({ fill: false });
-    for (const [i, sym] of ["AAPL", "MSFT", "AAPL"].entries()) await rest(fake, "POST", "/v2/orders", order(sym, "1", "buy", { client_order_id: `l-${String(i)}` }));
+    for (const [i, sym] of ["AAPL", "MSFT", "AAPL"].entries())
+      await rest(fake, "POST", "/v2/orders", order(sym, "1", "buy", { client_order_id: `l-${String(i)}` }));
     fake.fillOrder("l-0");
     const ids = (q: string) => rest(fake, "GET", `/v2/orders${q}`).then((r) => list(r.body).map((o) => o["client_order_id"]));
     expect(await ids("")).toEqual(["l-2", "l-1"]);
@@ -173,8 +206,16 @@ describe("positions, account, clock, calendar", () => {
     fake.setPrice("AAPL", "155");
     const pos = await rest(fake, "GET", "/v2/positions/AAPL");
     expect(pos.body).toMatchObject({
-      symbol: "AAPL", qty: "4", qty_available: "4", side: "long", avg_entry_price: "150", market_value: "620",
-      cost_basis: "600", unrealized_pl: "20", current_price: "155", asset_class: "us_equity",
+      symbol: "AAPL",
+      qty: "4",
+      qty_available: "4",
+      side: "long",
+      avg_entry_price: "150",
+      market_value: "620",
+      cost_basis: "600",
+      unrealized_pl: "20",
+      current_price: "155",
+      asset_class: "us_equity",
     });
     expect(field(pos.body, "unrealized_plpc")).toBe("0.033333");
     expect(field(pos.body, "asset_id")).toMatch(UUID);
@@ -185,7 +226,21 @@ describe("positions, account, clock, calendar", () => {
 
   it("GET /v2/account has every money field as a decimal string", async () => {
     const res = await rest(fake, "GET", "/v2/account");
-    const money = ["cash", "equity", "last_equity", "buying_power", "regt_buying_power", "non_marginable_buying_power", "portfolio_value", "long_market_value", "short_market_value", "initial_margin", "maintenance_margin", "sma", "multiplier"];
+    const money = [
+      "cash",
+      "equity",
+      "last_equity",
+      "buying_power",
+      "regt_buying_power",
+      "non_marginable_buying_power",
+      "portfolio_value",
+      "long_market_value",
+      "short_market_value",
+      "initial_margin",
+      "maintenance_margin",
+      "sma",
+      "multiplier",
+    ];
     for (const k of money) expect(field(res.body, k)).toMatch(DECIMAL);
     expect(res.body).toMatchObject({ status: "ACTIVE", currency: "USD", cash: "100000", shorting_enabled: false, trading_blocked: false });
     expect(field(res.body, "id")).toMatch(UUID);
@@ -203,7 +258,11 @@ describe("positions, account, clock, calendar", () => {
         next_close: "2025-07-03T13:00:00.000000000-04:00",
       });
       clock.set(Date.parse("2025-12-31T22:00:00Z")); // 17:00 ET, winter
-      expect((await rest(timed, "GET", "/v2/clock")).body).toMatchObject({ is_open: false, next_open: "2026-01-02T09:30:00.000000000-05:00", next_close: "2026-01-02T16:00:00.000000000-05:00" });
+      expect((await rest(timed, "GET", "/v2/clock")).body).toMatchObject({
+        is_open: false,
+        next_open: "2026-01-02T09:30:00.000000000-05:00",
+        next_close: "2026-01-02T16:00:00.000000000-05:00",
+      });
     } finally {
       await timed.close();
     }
@@ -217,7 +276,11 @@ describe("positions, account, clock, calendar", () => {
       { date: "2025-07-07", open: "09:30", close: "16:00", session_open: "0400", session_close: "2000", settlement_date: "2025-07-08" },
       { date: "2025-07-08", open: "09:30", close: "16:00", session_open: "0400", session_close: "2000", settlement_date: "2025-07-09" },
     ]);
-    const sdkStyle = await rest(fake, "GET", `/v2/calendar?start=${encodeURIComponent("2025-07-02T00:00:00.000Z")}&end=${encodeURIComponent("2025-07-08T00:00:00.000Z")}`);
+    const sdkStyle = await rest(
+      fake,
+      "GET",
+      `/v2/calendar?start=${encodeURIComponent("2025-07-02T00:00:00.000Z")}&end=${encodeURIComponent("2025-07-08T00:00:00.000Z")}`,
+    );
     expect(sdkStyle.body).toEqual(res.body);
     expect((await rest(fake, "GET", "/v2/calendar?start=yesterday")).status).toBe(422);
   });

@@ -55,7 +55,10 @@ describe("client_order_id uniqueness", () => {
   it("the length limit is a constant of the fake (default 128, settable to 48)", async () => {
     const fake = await start({ maxClientOrderIdLength: 48 });
     expect((await rest(fake, "POST", "/v2/orders", order("AAPL", "1", "buy", { client_order_id: "x".repeat(48) }))).status).toBe(200);
-    expect(await rest(fake, "POST", "/v2/orders", order("AAPL", "1", "buy", { client_order_id: "y".repeat(49) }))).toMatchObject({ status: 422, body: { code: 40010001 } });
+    expect(await rest(fake, "POST", "/v2/orders", order("AAPL", "1", "buy", { client_order_id: "y".repeat(49) }))).toMatchObject({
+      status: 422,
+      body: { code: 40010001 },
+    });
   });
 });
 
@@ -142,7 +145,10 @@ describe("validation (422)", () => {
 describe("credentials", () => {
   it("missing headers and wrong secrets get 401 {code 40110000}; the secret never reaches the request log", async () => {
     const fake = await start();
-    expect(await rest(fake, "GET", "/v2/account", undefined, { keys: null })).toMatchObject({ status: 401, body: { code: 40110000, message: "request is not authorized" } });
+    expect(await rest(fake, "GET", "/v2/account", undefined, { keys: null })).toMatchObject({
+      status: 401,
+      body: { code: 40110000, message: "request is not authorized" },
+    });
     expect((await rest(fake, "GET", "/v2/account", undefined, { keys: { keyId: fake.keys.keyId, secretKey: "nope" } })).status).toBe(401);
     expect(fake.requests().map((r) => r.auth)).toEqual(["missing", "wrong"]);
     expect(JSON.stringify(fake.requests())).not.toContain(fake.keys.secretKey);

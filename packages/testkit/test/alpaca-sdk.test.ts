@@ -19,7 +19,9 @@ afterEach(async () => {
 });
 
 /** The facade has no base URL option: send every trading request to the fake instead. */
-function sdk(options: { retry?: false | { maxRetries: number; retryDelayMs: number }; keys?: { keyId: string; secretKey: string }; timeoutMs?: number } = {}): Alpaca {
+function sdk(
+  options: { retry?: false | { maxRetries: number; retryDelayMs: number }; keys?: { keyId: string; secretKey: string }; timeoutMs?: number } = {},
+): Alpaca {
   const keys = options.keys ?? fake.keys;
   const base = new URL(fake.baseUrl);
   return new Alpaca({
@@ -78,7 +80,9 @@ describe("REST through the SDK facade", () => {
     const poor = await alpaca.trading.orders.market({ symbol: "AAPL", qty: 10_000, side: "buy" }).catch((e: unknown) => e);
     expect(poor).toBeInstanceOf(PermissionError);
     expect(poor).toMatchObject({ status: 403, code: 40310000 });
-    const stranger = await sdk({ keys: { keyId: "PKWRONG", secretKey: "wrong" } }).trading.account.getAccount().catch((e: unknown) => e);
+    const stranger = await sdk({ keys: { keyId: "PKWRONG", secretKey: "wrong" } })
+      .trading.account.getAccount()
+      .catch((e: unknown) => e);
     expect(stranger).toBeInstanceOf(AuthError);
   });
 
@@ -94,7 +98,12 @@ describe("REST through the SDK facade", () => {
 
     fake.faults.inject({ kind: "status", status: 503, phase: "before", times: 2, match: { method: "GET", path: "/v2/account" } });
     expect((await alpaca.trading.account.getAccount()).currency).toBe("USD");
-    expect(fake.requests().filter((r) => r.path === "/v2/account").map((r) => r.answer)).toEqual([503, 503, 200]);
+    expect(
+      fake
+        .requests()
+        .filter((r) => r.path === "/v2/account")
+        .map((r) => r.answer),
+    ).toEqual([503, 503, 200]);
   });
 
   it("raw API classes take the fake as basePath", async () => {

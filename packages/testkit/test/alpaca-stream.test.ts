@@ -96,7 +96,13 @@ describe("events", () => {
     const [created, filled] = client.updates();
     expect(created).toMatchObject({ event: "new", order: { id: field(res.body, "id"), status: "new", client_order_id: "e-1" } });
     expect(created?.["timestamp"]).toBeUndefined();
-    expect(filled).toMatchObject({ event: "fill", price: "100", qty: "10", position_qty: "10", order: { status: "filled", filled_qty: "10", filled_avg_price: "100" } });
+    expect(filled).toMatchObject({
+      event: "fill",
+      price: "100",
+      qty: "10",
+      position_qty: "10",
+      order: { status: "filled", filled_qty: "10", filled_avg_price: "100" },
+    });
     expect(filled?.["execution_id"]).toMatch(UUID);
     expect(filled?.["timestamp"]).toMatch(NANO_UTC);
     expect(fake.events().map((e) => [e.seq, e.event, e.clientOrderId])).toEqual([
@@ -121,7 +127,12 @@ describe("events", () => {
     fake.fillOrder("p-2", 2, "101");
     fake.fillOrder("p-2", undefined, "102");
     await eventually(() => client.updates().length === 7, "new + two manual executions");
-    expect(client.updates().slice(4).map((u) => [u["event"], u["price"], u["qty"], u["position_qty"]])).toEqual([
+    expect(
+      client
+        .updates()
+        .slice(4)
+        .map((u) => [u["event"], u["price"], u["qty"], u["position_qty"]]),
+    ).toEqual([
       ["new", undefined, undefined, undefined],
       ["partial_fill", "101", "2", "12"],
       ["fill", "102", "3", "15"],
@@ -187,7 +198,14 @@ describe("stream faults", () => {
     await buy(fake, "d-1");
     await eventually(() => client.updates().length === 6, "six frames");
     expect(client.events()).toEqual(["new", "new", "new", "fill", "fill", "fill"]);
-    expect(new Set(client.updates().slice(3).map((u) => u["execution_id"])).size).toBe(1);
+    expect(
+      new Set(
+        client
+          .updates()
+          .slice(3)
+          .map((u) => u["execution_id"]),
+      ).size,
+    ).toBe(1);
     expect(fake.events()).toHaveLength(2);
     expect(fake.deliveries().map((d) => d.copy)).toEqual([0, 1, 2, 0, 1, 2]);
   });

@@ -126,7 +126,10 @@ function checkChunks(auto: Partial<AutoBehaviour>): void {
 
 export async function startFakeAlpaca(options: FakeAlpacaOptions = {}): Promise<FakeAlpaca> {
   const environment = options.environment ?? "paper";
-  const keys = options.keys ?? { keyId: `${environment === "paper" ? "PK" : "AK"}FAKE0000000000000001`, secretKey: "fake-secret-key-for-tests-only-0000000000" };
+  const keys = options.keys ?? {
+    keyId: `${environment === "paper" ? "PK" : "AK"}FAKE0000000000000001`,
+    secretKey: "fake-secret-key-for-tests-only-0000000000",
+  };
   const others = options.otherEnvironmentKeys ?? [];
   const clock = options.clock ?? systemClock;
   const ids = new IdSource(options.seed ?? "fake-alpaca");
@@ -205,7 +208,11 @@ export async function startFakeAlpaca(options: FakeAlpacaOptions = {}): Promise<
     },
     acceptOrder: (id) => book.acceptOrder(id),
     fillOrder: (id, qty, price) =>
-      book.fillOrder(id, qty === undefined ? undefined : toShares(qty, { sign: "positive", field: "fill qty" }), price === undefined ? undefined : toMicros(price, { sign: "positive", field: "fill price" })),
+      book.fillOrder(
+        id,
+        qty === undefined ? undefined : toShares(qty, { sign: "positive", field: "fill qty" }),
+        price === undefined ? undefined : toMicros(price, { sign: "positive", field: "fill price" }),
+      ),
     cancelFromBroker: (id) => book.cancelFromBroker(id),
     rejectOrder: (id) => book.rejectOrder(id),
     expireOrder: (id) => book.expireOrder(id),

@@ -93,7 +93,8 @@ export class HttpFront {
     this.server = createServer((req, res) => {
       void this.#handle(req, res).catch((e: unknown) => {
         // A bug in the fake: answer so the client does not hang, then let the test run fail loudly.
-        if (!res.headersSent) res.writeHead(500, { "Content-Type": "application/json; charset=UTF-8" }).end(JSON.stringify({ message: "fake broker bug; see the test output" }));
+        if (!res.headersSent)
+          res.writeHead(500, { "Content-Type": "application/json; charset=UTF-8" }).end(JSON.stringify({ message: "fake broker bug; see the test output" }));
         throw e;
       });
     });
@@ -152,7 +153,15 @@ export class HttpFront {
     let submission: Mutable<Submission> | null = null;
     if (method === "POST" && url.pathname === "/v2/orders") {
       const coid = typeof record.body === "object" && record.body !== null ? (record.body as Record<string, unknown>)["client_order_id"] : undefined;
-      submission = { seq: this.#submissions.length + 1, requestSeq: record.seq, clientOrderId: typeof coid === "string" ? coid : null, body: record.body, outcome: "not-processed", orderId: null, answer: "none" };
+      submission = {
+        seq: this.#submissions.length + 1,
+        requestSeq: record.seq,
+        clientOrderId: typeof coid === "string" ? coid : null,
+        body: record.body,
+        outcome: "not-processed",
+        orderId: null,
+        answer: "none",
+      };
       this.#submissions.push(submission);
     }
     const answer = (status: number, body: unknown, headers: Record<string, string> = {}): void => {

@@ -19,15 +19,16 @@ export interface FakeCalendarDay {
   readonly settlement_date: string;
 }
 
-/** Full-day closures 2024–2026 (API-BRIEF §5.4; 2025-01-09 is the Carter mourning day). */
-const closures = new Set([
-  "2024-01-01", "2024-01-15", "2024-02-19", "2024-03-29", "2024-05-27", "2024-06-19", "2024-07-04", "2024-09-02", "2024-11-28", "2024-12-25",
-  "2025-01-01", "2025-01-09", "2025-01-20", "2025-02-17", "2025-04-18", "2025-05-26", "2025-06-19", "2025-07-04", "2025-09-01", "2025-11-27", "2025-12-25",
-  "2026-01-01", "2026-01-19", "2026-02-16", "2026-04-03", "2026-05-25", "2026-06-19", "2026-07-03", "2026-09-07", "2026-11-26", "2026-12-25",
-]);
-
-/** 13:00 closes 2024–2026. */
-const earlyCloses = new Set(["2024-07-03", "2024-11-29", "2024-12-24", "2025-07-03", "2025-11-28", "2025-12-24", "2026-11-27", "2026-12-24"]);
+/** API-BRIEF §5.4, as printed there: full-day closures and 13:00 closes (2025-01-09: Carter mourning). */
+const reference: Readonly<Record<string, { readonly closed: string; readonly early: string }>> = {
+  "2024": { closed: "01-01 01-15 02-19 03-29 05-27 06-19 07-04 09-02 11-28 12-25", early: "07-03 11-29 12-24" },
+  "2025": { closed: "01-01 01-09 01-20 02-17 04-18 05-26 06-19 07-04 09-01 11-27 12-25", early: "07-03 11-28 12-24" },
+  "2026": { closed: "01-01 01-19 02-16 04-03 05-25 06-19 07-03 09-07 11-26 12-25", early: "11-27 12-24" },
+};
+const datesOf = (pick: "closed" | "early"): Set<string> =>
+  new Set(Object.entries(reference).flatMap(([year, row]) => row[pick].split(" ").map((md) => `${year}-${md}`)));
+const closures = datesOf("closed");
+const earlyCloses = datesOf("early");
 
 const isoDate = /^\d{4}-\d{2}-\d{2}$/;
 

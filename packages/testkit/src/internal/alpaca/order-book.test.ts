@@ -39,7 +39,14 @@ const request = (symbol: string, side: "buy" | "sell", qty: bigint, clientOrderI
 });
 
 type Op =
-  | { readonly op: "submit"; readonly symbol: string; readonly side: "buy" | "sell"; readonly qty: number; readonly coid: string; readonly limit: number | null }
+  | {
+      readonly op: "submit";
+      readonly symbol: string;
+      readonly side: "buy" | "sell";
+      readonly qty: number;
+      readonly coid: string;
+      readonly limit: number | null;
+    }
   | { readonly op: "price"; readonly symbol: string; readonly price: number }
   | { readonly op: "fill"; readonly pick: number; readonly qty: number }
   | { readonly op: "cancel"; readonly pick: number };

@@ -11,7 +11,16 @@
  */
 import { DeskError, err, formatMicros, ok, type Result } from "@mqk/core";
 import { alpacaError, type AlpacaErrorReply } from "./alpaca-errors.js";
-import { isOpen, notReplaceableStatuses, orderJson, remainingQty, terminalStatuses, type FakeOrder, type OrderStatus, type PositionIntent } from "./fake-order.js";
+import {
+  isOpen,
+  notReplaceableStatuses,
+  orderJson,
+  remainingQty,
+  terminalStatuses,
+  type FakeOrder,
+  type OrderStatus,
+  type PositionIntent,
+} from "./fake-order.js";
 import { Ledger } from "./ledger.js";
 import type { OrderRequest, ReplaceRequest } from "./order-request.js";
 import { executionPrice, splitQty } from "./order-matching.js";
@@ -149,9 +158,11 @@ export class OrderBook {
     if (!isOpen(order)) throw misuse("fillOrder", order, "an open order");
     const remaining = remainingQty(order);
     const fillQty = qty ?? remaining;
-    if (fillQty <= 0n || fillQty > remaining) throw new DeskError("BAD_INPUT", `fillOrder: expected a qty in 1..${String(remaining)} for ${order.id}, found ${String(fillQty)}`);
+    if (fillQty <= 0n || fillQty > remaining)
+      throw new DeskError("BAD_INPUT", `fillOrder: expected a qty in 1..${String(remaining)} for ${order.id}, found ${String(fillQty)}`);
     const fillPrice = price ?? this.#prices.get(order.symbol) ?? order.limitPrice ?? order.stopPrice;
-    if (fillPrice === null || fillPrice === undefined) throw new DeskError("BAD_INPUT", `fillOrder: no price for ${order.symbol}; pass one or call setPrice first`);
+    if (fillPrice === null || fillPrice === undefined)
+      throw new DeskError("BAD_INPUT", `fillOrder: no price for ${order.symbol}; pass one or call setPrice first`);
     if (order.status === "accepted" || order.status === "pending_new") this.#transition(order, "new", "new", this.#s.stamper.now().text);
     this.#execute(order, fillQty, fillPrice);
   }
@@ -278,8 +289,15 @@ export class OrderBook {
     this.#transition(order, "canceled", "canceled", stamp);
   }
 
-  #transition(order: FakeOrder, status: OrderStatus, event: TradeUpdateEventName, stamp: string, execution: Parameters<typeof tradeUpdateData>[3] = null): void {
-    if (terminalStatuses.has(order.status)) throw new DeskError("INTERNAL", `fake book: order ${order.id} is ${order.status} (terminal) and cannot become ${status}`);
+  #transition(
+    order: FakeOrder,
+    status: OrderStatus,
+    event: TradeUpdateEventName,
+    stamp: string,
+    execution: Parameters<typeof tradeUpdateData>[3] = null,
+  ): void {
+    if (terminalStatuses.has(order.status))
+      throw new DeskError("INTERNAL", `fake book: order ${order.id} is ${order.status} (terminal) and cannot become ${status}`);
     order.status = status;
     order.updatedAt = stamp;
     this.#eventSeq += 1;

@@ -68,7 +68,8 @@ function wholeQty(body: Record<string, unknown>, key: string): Parsed<bigint> {
     return ok(toShares(value, { sign: "positive", field: key }));
   } catch (e) {
     if (!(e instanceof NormalisationError)) throw e;
-    if (e.reason === "not_whole") return err(alpacaError.validation(`${key} ${String(value)} is fractional; the fake broker models whole shares only, send a whole qty`));
+    if (e.reason === "not_whole")
+      return err(alpacaError.validation(`${key} ${String(value)} is fractional; the fake broker models whole shares only, send a whole qty`));
     return err(alpacaError.validation(`invalid ${key}: ${e.message}`));
   }
 }
@@ -88,7 +89,9 @@ function price(body: Record<string, unknown>, key: string): Parsed<bigint> {
   }
   const tick = micros >= 1_000_000n ? 10_000n : 100n;
   if (micros % tick !== 0n) {
-    return err(alpacaError.priceValidation(`invalid ${key} ${String(value)}. sub-penny increment does not fulfill minimum pricing criteria`, { [key]: String(value) }));
+    return err(
+      alpacaError.priceValidation(`invalid ${key} ${String(value)}. sub-penny increment does not fulfill minimum pricing criteria`, { [key]: String(value) }),
+    );
   }
   return ok(micros);
 }
@@ -142,7 +145,8 @@ export function parseOrderRequest(body: unknown, maxClientOrderIdLength: number)
     return err(alpacaError.validation("exactly one of trail_price or trail_percent is required for trailing_stop orders"));
   }
   const extended = body["extended_hours"];
-  if (extended !== undefined && extended !== null && typeof extended !== "boolean") return err(alpacaError.validation("invalid extended_hours: expected true or false"));
+  if (extended !== undefined && extended !== null && typeof extended !== "boolean")
+    return err(alpacaError.validation("invalid extended_hours: expected true or false"));
   if (extended === true && (type.value !== "limit" || (tif.value !== "day" && tif.value !== "gtc"))) {
     return err(alpacaError.validation("extended hours order must be DAY or GTC limit orders"));
   }
@@ -184,7 +188,14 @@ export function parseReplaceRequest(body: unknown, maxClientOrderIdLength: numbe
   if (!trail.ok) return trail;
   const coid = clientOrderId(body, maxClientOrderIdLength);
   if (!coid.ok) return coid;
-  const request: ReplaceRequest = { qty: qty.value, timeInForce: tif.value, limitPrice: limitPrice.value, stopPrice: stopPrice.value, trail: trail.value, clientOrderId: coid.value };
+  const request: ReplaceRequest = {
+    qty: qty.value,
+    timeInForce: tif.value,
+    limitPrice: limitPrice.value,
+    stopPrice: stopPrice.value,
+    trail: trail.value,
+    clientOrderId: coid.value,
+  };
   if (request.qty === null && request.timeInForce === null && request.limitPrice === null && request.stopPrice === null && request.trail === null) {
     return err(alpacaError.validation("replace needs at least one of qty, time_in_force, limit_price, stop_price, trail"));
   }

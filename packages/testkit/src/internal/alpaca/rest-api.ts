@@ -39,10 +39,12 @@ const ORDER_STATUS_FILTERS = ["open", "closed", "all"] as const;
 
 function listOrders(ctx: RestContext, q: URLSearchParams): RestReply {
   const status = q.get("status") ?? "open";
-  if (!(ORDER_STATUS_FILTERS as readonly string[]).includes(status)) return fail(alpacaError.validation(`invalid status ${JSON.stringify(status)}: expected open, closed or all`));
+  if (!(ORDER_STATUS_FILTERS as readonly string[]).includes(status))
+    return fail(alpacaError.validation(`invalid status ${JSON.stringify(status)}: expected open, closed or all`));
   const limitText = q.get("limit") ?? "50";
   const limit = Number(limitText);
-  if (!/^\d+$/.test(limitText) || limit < 1 || limit > 500) return fail(alpacaError.validation(`invalid limit ${JSON.stringify(limitText)}: expected 1 to 500`));
+  if (!/^\d+$/.test(limitText) || limit < 1 || limit > 500)
+    return fail(alpacaError.validation(`invalid limit ${JSON.stringify(limitText)}: expected 1 to 500`));
   const direction = q.get("direction") ?? "desc";
   if (direction !== "asc" && direction !== "desc") return fail(alpacaError.validation(`invalid direction ${JSON.stringify(direction)}: expected asc or desc`));
   const bound = (name: string): bigint | null | "bad" => {
@@ -54,7 +56,11 @@ function listOrders(ctx: RestContext, q: URLSearchParams): RestReply {
   const until = bound("until");
   if (after === "bad" || until === "bad") return fail(alpacaError.validation("invalid after/until: expected an RFC 3339 timestamp or YYYY-MM-DD"));
   const side = q.get("side");
-  const symbols = q.get("symbols")?.split(",").filter((s) => s !== "") ?? [];
+  const symbols =
+    q
+      .get("symbols")
+      ?.split(",")
+      .filter((s) => s !== "") ?? [];
   const picked = ctx.book.list().filter((o) => {
     if (status === "open" && !isOpen(o)) return false;
     if (status === "closed" && isOpen(o)) return false;

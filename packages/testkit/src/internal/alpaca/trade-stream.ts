@@ -233,7 +233,10 @@ export class TradeStream {
   }
 
   #error(conn: Conn, message: string, code: number): void {
-    const frame = this.#settings.errorFrames === "action" ? { action: "error", data: { error_message: message } } : { stream: "error", data: { error_message: message, code } };
+    const frame =
+      this.#settings.errorFrames === "action"
+        ? { action: "error", data: { error_message: message } }
+        : { stream: "error", data: { error_message: message, code } };
     this.#send(conn, frame);
   }
 
