@@ -15,8 +15,9 @@
  *  2. R2 post-trade, counting working orders as filled: max |position| per symbol,
  *     max gross exposure, buying power for the opening part. An order that only
  *     brings a position towards zero is never blocked by R2.
- *  3. R3 a daily loss (realised + unrealised since the day's first mark) over the
- *     limit, or more approvals in a rolling minute than allowed, HALTS: committed
+ *  3. R3 a daily loss (realised + unrealised since the day's first mark — so call
+ *     checkDailyLoss at the day's start and on every bar) over the limit, or more
+ *     approvals in a rolling minute than allowed, HALTS: committed
  *     in risk's own transaction (it survives the caller's rollback and a restart)
  *     and returned as a `risk_halt` event for the caller to route.
  *  4. R4 a strategy decision (strategyId + decisionKey → deterministic intent id)
@@ -34,7 +35,7 @@
 export type { ApprovedOrder, ApprovedOrderFields } from "./internal/approved-order.js";
 export { isApprovedOrder } from "./internal/approved-order.js";
 export { createRiskEngine, type RiskEngine, type RiskEngineOptions, type DailyLossStatus } from "./internal/risk-engine.js";
-export { RiskStateStore, type RiskExecutor, type DayBaseline, type AppliedTradingEvent, type RiskEventRecord } from "./internal/risk-state-store.js";
+export { RiskStateStore, type RiskExecutor, type DayBaseline, type AppliedTradingEvent, type ApprovalContext, type RiskEventRecord } from "./internal/risk-state-store.js";
 export { normaliseLimits, type RiskLimits, type NormalisedLimits } from "./internal/limits.js";
 export {
   intentIdFor,

@@ -27,7 +27,7 @@ import { intentIdFor, requestProblem, type OrderRequest } from "./order-request.
 import { checkExposure, checkOrderLimits, orderExposure } from "./pre-trade-checks.js";
 import type { RiskHaltEvent, RiskRejection } from "./rejection.js";
 import type { RiskSnapshot } from "./risk-snapshot.js";
-import type { RiskExecutor, RiskStateStore } from "./risk-state-store.js";
+import type { DayBaseline, RiskExecutor, RiskStateStore } from "./risk-state-store.js";
 
 export interface RiskEngineOptions {
   readonly limits: RiskLimits;
@@ -71,6 +71,10 @@ export function createRiskEngine(options: RiskEngineOptions): RiskEngine {
   const { store, clock } = options;
   const dayStartOf = options.dayStartOf ?? utcDayStartMs;
 
+  // A day's baseline never changes once stored (dayBaseline only moves forward),
+  // so the engine reads it from the database once per day.
+  let baselineCache: DayBaseline | undefined;
+
   async function halt(event: RiskHaltEvent): Promise<void> {
     const applied = await store.applyEvent({ kind: "breach", halt: event }, event.atMs);
     if (applied.ok && applied.value.changed) options.onHalt?.(event);
@@ -80,7 +84,9 @@ export function createRiskEngine(options: RiskEngineOptions): RiskEngine {
     const marks = markSnapshot(snapshot);
     if (!marks.ok) return marks;
     const dayStartMs = dayStartOf(nowMs);
-    const baseline = await store.dayBaseline(dayStartMs, marks.value.totalPnlMicros, marks.value.equityMicros);
+    const baseline =
+      baselineCache !== undefined && baselineCache.dayStartMs === dayStartMs ? baselineCache : await store.dayBaseline(dayStartMs, marks.value.totalPnlMicros, marks.value.equityMicros);
+    baselineCache = baseline;
     const lossMicros = lossSince(baseline.pnlMicros, marks.value.totalPnlMicros);
     const breached = lossMicros > limits.dailyLossLimitMicros;
     let haltEvent: RiskHaltEvent | null = null;
@@ -96,7 +102,9 @@ export function createRiskEngine(options: RiskEngineOptions): RiskEngine {
     const problem = requestProblem(request);
     if (problem !== undefined) return err({ kind: "invalid_order", problem });
 
-    const state = await store.readTradingState(executor);
+    const intentId = intentIdFor(request.strategyId, request.decisionKey);
+    const context = await store.approvalContext(executor, intentId, nowMs - RATE_WINDOW_MS, limits.maxOrdersPerMinute);
+    const { state } = context;
     if (state.mode === "halted") return err({ kind: "halted", reason: state.reason, sinceMs: state.sinceMs });
 
     const reference = snapshot.trustedPricesMicros.get(request.ticker);
@@ -108,15 +116,8 @@ export function createRiskEngine(options: RiskEngineOptions): RiskEngine {
       if (loss.value.halt !== null) return err({ kind: "daily_loss", limitMicros: loss.value.limitMicros, actualMicros: loss.value.lossMicros, dayStartMs: loss.value.dayStartMs, halt: loss.value.halt });
     }
 
-    const intentId = intentIdFor(request.strategyId, request.decisionKey);
-    const duplicate = async (): Promise<RiskRejection> => ({
-      kind: "duplicate_intent",
-      intentId,
-      strategyId: request.strategyId,
-      decisionKey: request.decisionKey,
-      firstApprovedAtMs: (await store.findApproval(executor, intentId))?.approvedAtMs ?? nowMs,
-    });
-    if ((await store.findApproval(executor, intentId)) !== undefined) return err(await duplicate());
+    const duplicate = (firstApprovedAtMs: number): RiskRejection => ({ kind: "duplicate_intent", intentId, strategyId: request.strategyId, decisionKey: request.decisionKey, firstApprovedAtMs });
+    if (context.firstApprovedAtMs !== undefined) return err(duplicate(context.firstApprovedAtMs));
 
     const r1 = checkOrderLimits(request, reference, limits);
     if (r1 !== undefined) return err(r1);
@@ -128,7 +129,7 @@ export function createRiskEngine(options: RiskEngineOptions): RiskEngine {
     const r2 = checkExposure(request, reference, exposure, snapshot, limits);
     if (r2 !== undefined) return err(r2);
 
-    const recent = await store.countApprovalsAfter(executor, nowMs - RATE_WINDOW_MS);
+    const recent = context.recentApprovals;
     if (recent >= limits.maxOrdersPerMinute) {
       const event = rateLimitHalt(limits.maxOrdersPerMinute, recent + 1, nowMs);
       await halt(event);
@@ -148,7 +149,10 @@ export function createRiskEngine(options: RiskEngineOptions): RiskEngine {
       referencePriceMicros: reference,
       approvedAtMs: nowMs,
     };
-    if ((await store.recordApproval(executor, fields)) === "duplicate") return err(await duplicate());
+    if ((await store.recordApproval(executor, fields)) === "duplicate") {
+      // another transaction approved the same decision between our read and our insert
+      return err(duplicate((await store.findApproval(executor, intentId))?.approvedAtMs ?? nowMs));
+    }
     return ok(mintApprovedOrder(fields));
   }
 

@@ -35,6 +35,14 @@ export interface AppliedTradingEvent {
   readonly changed: boolean;
 }
 
+export interface ApprovalContext {
+  readonly state: TradingState;
+  /** Set when the intent already has an approval. */
+  readonly firstApprovedAtMs: number | undefined;
+  /** Approvals inside the window, capped at the cap asked for. */
+  readonly recentApprovals: number;
+}
+
 export interface RiskEventRecord {
   readonly atMs: number;
   readonly event: TradingEvent["kind"];
@@ -186,6 +194,28 @@ export class RiskStateStore {
     const result = await sql`SELECT approved_at_ms FROM risk_approvals WHERE intent_id = ${intentId}`.execute(executor);
     const row = result.rows[0];
     return row === undefined ? undefined : { approvedAtMs: ms(field(row, "approved_at_ms"), "risk_approvals.approved_at_ms") };
+  }
+
+  /**
+   * Everything approve() reads, in one round trip on the caller's executor: the
+   * mode, whether this intent was already approved, and how many approvals fall
+   * after `windowAfterMs` — counted up to `countCap` only (enough to decide the
+   * throttle, and bounded work however busy the window is).
+   */
+  async approvalContext(executor: RiskExecutor, intentId: IntentId, windowAfterMs: number, countCap: number): Promise<ApprovalContext> {
+    const result = await sql`
+      SELECT ${STATE_COLUMNS},
+             (SELECT approved_at_ms FROM risk_approvals WHERE intent_id = ${intentId}) AS first_approved_at_ms,
+             (SELECT count(*) FROM (SELECT 1 FROM risk_approvals WHERE approved_at_ms > ${BigInt(windowAfterMs)} LIMIT ${countCap}) AS recent) AS recent_approvals
+        FROM risk_state WHERE id`.execute(executor);
+    const row = result.rows[0];
+    if (row === undefined) throw new DeskError("INTERNAL", "risk store: risk_state has no row; migration 0001 seeds it — the database is not migrated or was edited");
+    const first = field(row, "first_approved_at_ms");
+    return Object.freeze({
+      state: parseState(row),
+      firstApprovedAtMs: first === null ? undefined : ms(first, "risk_approvals.approved_at_ms"),
+      recentApprovals: Number(int8(field(row, "recent_approvals"), "count(*)")),
+    });
   }
 
   /** Records an approval in the caller's transaction; "duplicate" when the decision already has one. */
