@@ -95,7 +95,9 @@ describe("D4: the migration runner", () => {
     expect(result.message).toMatch(/new migration/); // what to do
     expect(await tables(h)).not.toContain("c");
     expect(await ledger(h)).toEqual(["1:a", "2:b"]);
-    expect(await migrationStatus(h.pool, { dir })).toMatchObject({ ok: false, kind: "changed", file: "0002_b.sql" });
+    const status = await migrationStatus(h.pool, { dir });
+    expect(status).toMatchObject({ ok: false, kind: "changed", file: "0002_b.sql" });
+    expect(status.migrations.map((m) => `${m.file} ${m.state}`)).toEqual(["0001_a.sql applied", "0002_b.sql changed", "0003_c.sql pending"]);
   });
 
   it("D4: a vanished applied migration → refusal naming the file; a renamed one too", async () => {
@@ -107,6 +109,11 @@ describe("D4: the migration runner", () => {
     const vanished = await migrate(h.pool, { dir });
     expect(vanished).toMatchObject({ ok: false, kind: "vanished", file: "0002_b.sql", applied: [] });
     expect(vanished.message).toContain("0002_b.sql");
+    expect((await migrationStatus(h.pool, { dir })).migrations.map((m) => `${m.file} ${m.state}`)).toEqual([
+      "0001_a.sql applied",
+      "0002_b.sql vanished",
+      "0003_c.sql pending",
+    ]);
     await writeFile(join(dir, "0002_bee.sql"), B);
     const renamed = await migrate(h.pool, { dir });
     expect(renamed).toMatchObject({ ok: false, kind: "vanished", file: "0002_b.sql" });

@@ -169,7 +169,7 @@ async function refuseIfRunning(clusterDir: string, what: string): Promise<void> 
 }
 
 /** The pid in postmaster.pid when that process is alive; undefined when free or stale. */
-async function runningPostmaster(clusterDir: string): Promise<number | undefined> {
+export async function runningPostmaster(clusterDir: string): Promise<number | undefined> {
   let text: string;
   try {
     text = await readFile(join(clusterDir, "postmaster.pid"), "utf8");

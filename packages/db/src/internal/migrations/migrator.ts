@@ -2,6 +2,7 @@ import { DeskError, errorMessage } from "@mqk/core";
 import { redactText } from "../redact.js";
 import type { PgPool, PgPoolClient } from "../runtime-deps.js";
 import { defaultMigrationsDir, readMigrationFiles, type MigrationFile, type MigrationFilesProblem } from "./migration-files.js";
+import { listMigrations, type MigrationListing } from "./migration-listing.js";
 
 /**
  * D4: the migration runner. Files apply in version order, each in its own
@@ -54,6 +55,8 @@ export type MigrationStatus =
       readonly message: string;
       readonly applied: readonly AppliedMigration[];
       readonly pending: readonly MigrationSummary[];
+      /** Every ledger row and file in version order, with its state. */
+      readonly migrations: readonly MigrationListing[];
     }
   | {
       readonly ok: false;
@@ -62,6 +65,8 @@ export type MigrationStatus =
       readonly file: string | undefined;
       readonly applied: readonly AppliedMigration[];
       readonly pending: readonly MigrationSummary[];
+      /** As far as the files could be read: the changed or vanished one is marked. */
+      readonly migrations: readonly MigrationListing[];
     };
 
 export interface MigrateOptions {
@@ -133,18 +138,27 @@ export async function migrationStatus(pool: PgPool, options: MigrateOptions = {}
     const exists = await query(client, "SELECT to_regclass('schema_migrations') IS NOT NULL AS present");
     const ledger = exists.rows[0]?.["present"] === true ? await readLedger(client) : [];
     const files = await readMigrationFiles(dir);
-    if (!files.ok) return { ...files.problem, ok: false, applied: ledger, pending: [] };
+    if (!files.ok) return { ...files.problem, ok: false, applied: ledger, pending: [], migrations: listMigrations([], ledger) };
+    const migrations = listMigrations(files.files, ledger);
     const plan = planMigrations(files.files, ledger);
-    if (!plan.ok) return { ...plan.refusal, ok: false, applied: ledger, pending: [] };
+    if (!plan.ok) return { ...plan.refusal, ok: false, applied: ledger, pending: [], migrations };
     const pending = plan.pending.map(summary);
     return pending.length === 0
-      ? { ok: true, kind: "up-to-date", message: `up to date: ${String(ledger.length)} migration(s) applied, none pending`, applied: ledger, pending }
+      ? {
+          ok: true,
+          kind: "up-to-date",
+          message: `up to date: ${String(ledger.length)} migration(s) applied, none pending`,
+          applied: ledger,
+          pending,
+          migrations,
+        }
       : {
           ok: true,
           kind: "pending",
           message: `${String(pending.length)} migration(s) pending: ${pending.map((p) => p.file).join(", ")}`,
           applied: ledger,
           pending,
+          migrations,
         };
   } finally {
     client.release();

@@ -1,11 +1,11 @@
-import { writeFile, rm } from "node:fs/promises";
+import { mkdir, mkdtemp, rm, utimes, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { DeskError } from "@mqk/core";
 import { GET_A_DATABASE } from "../instructions.js";
 import { findFreePort } from "../free-port.js";
-import { defaultTestClusterRoot, selectTestDatabase } from "./test-server.js";
+import { defaultTestClusterRoot, selectTestDatabase, sweepStaleTestClusters } from "./test-server.js";
 import { prepareTestDatabases } from "./test-databases.js";
 
 // G1 as functions: which database the test run picks, and how it fails when it
@@ -69,5 +69,23 @@ describe("G1: the setup fails with instructions, never a skip", () => {
 
   it("G1: an unknown MQK_TEST_DB fails the setup too", async () => {
     await expect(prepareTestDatabases({ MQK_TEST_DB: "sqlite" })).rejects.toThrow(/No PostgreSQL database could be had.*MQK_TEST_DB="sqlite"/);
+  });
+});
+
+describe("stale test clusters", () => {
+  it("a killed run's cluster dir is swept after 15 minutes; a fresh one, a live one and foreign dirs are kept", async () => {
+    const root = await mkdtemp(join(tmpdir(), "mqk-sweep-"));
+    try {
+      const old = new Date(Date.now() - 20 * 60_000);
+      for (const name of ["mqk-test-pg-stale", "mqk-test-pg-live", "mqk-test-pg-fresh", "someone-else"])
+        await mkdir(join(root, name, "cluster"), { recursive: true });
+      // "live": its postmaster.pid names a running process (this one).
+      await writeFile(join(root, "mqk-test-pg-live", "cluster", "postmaster.pid"), `${String(process.pid)}\n`);
+      for (const name of ["mqk-test-pg-stale", "mqk-test-pg-live", "someone-else"]) await utimes(join(root, name), old, old);
+      const removed = await sweepStaleTestClusters(root);
+      expect(removed).toEqual([join(root, "mqk-test-pg-stale")]);
+    } finally {
+      await rm(root, { recursive: true, force: true });
+    }
   });
 });

@@ -1,9 +1,9 @@
 import { constants } from "node:fs";
-import { access, mkdtemp, rm, statfs } from "node:fs/promises";
+import { access, mkdtemp, readdir, rm, stat, statfs } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { DeskError, err, errorMessage, ok, type Result } from "@mqk/core";
-import { startEmbeddedServer } from "../embedded-server.js";
+import { runningPostmaster, startEmbeddedServer } from "../embedded-server.js";
 import { noDatabaseMessage } from "../instructions.js";
 import { redactText, redactUrl } from "../redact.js";
 import { importFromDb, pg } from "../runtime-deps.js";
@@ -102,10 +102,42 @@ async function checkReachable(url: string, description: string, timeoutMs: numbe
   }
 }
 
+const CLUSTER_PREFIX = "mqk-test-pg-";
+const STALE_AFTER_MS = 15 * 60_000;
+
+/**
+ * Removes test clusters that a killed run left behind (their temp dir may be in
+ * /dev/shm, i.e. RAM): only our prefix, only older than 15 minutes, only when no
+ * live postmaster holds them. Best effort: a failure here never fails the run.
+ */
+export async function sweepStaleTestClusters(root: string, nowMs: number = Date.now()): Promise<string[]> {
+  const removed: string[] = [];
+  let names: string[];
+  try {
+    names = (await readdir(root)).filter((n) => n.startsWith(CLUSTER_PREFIX));
+  } catch {
+    return removed; // an unreadable root is reported by mkdtemp right after
+  }
+  for (const name of names) {
+    const dir = join(root, name);
+    try {
+      const info = await stat(dir);
+      if (!info.isDirectory() || nowMs - info.mtimeMs < STALE_AFTER_MS) continue;
+      if ((await runningPostmaster(join(dir, "cluster"))) !== undefined) continue;
+      await rm(dir, { recursive: true, force: true });
+      removed.push(dir);
+    } catch {
+      continue; // raced with its owner or another sweeper: leave it
+    }
+  }
+  return removed;
+}
+
 async function startEmbeddedForTests(tempRoot: string): Promise<TestServer> {
+  await sweepStaleTestClusters(tempRoot);
   let dir: string;
   try {
-    dir = await mkdtemp(join(tempRoot, "mqk-test-pg-"));
+    dir = await mkdtemp(join(tempRoot, CLUSTER_PREFIX));
   } catch (cause) {
     throw new DeskError(
       "DB_UNAVAILABLE",
