@@ -174,6 +174,18 @@ describe("slow Discord", () => {
     expect(router.send(fillNo(99)).deliveries).toEqual([{ channel: "paper", status: "closed" }]);
   });
 
+  it("S1.6: an answer slower than requestTimeoutMs is retried (webhook POSTs are not idempotent: Discord may keep both)", async () => {
+    fake = await startFakeDiscord();
+    const { settings, secrets, idOf } = deskWiring(fake, ["paper"]);
+    router = createAlertRouter({ mode: "PAPER", settings, secrets, logger: new RecordingLogger(), requestTimeoutMs: 100, retry: { baseBackoffMs: 10 } });
+    fake.injectFaults(idOf("paper"), { kind: "slow", delayMs: 400 });
+    router.send(fillNo(1));
+    await router.idle();
+    expect(router.stats().webhooks[0]).toMatchObject({ serverErrors: 1, delivered: 1, droppedFailed: 0 });
+    await fake.waitFor((f) => f.requestsFor(idOf("paper")).length === 2);
+    expect(fake.messagesFor(idOf("paper"))).toHaveLength(2); // the timed-out first attempt was saved too
+  });
+
   it("S1.6: close drains what is queued when Discord answers in time", async () => {
     fake = await startFakeDiscord({ latencyMs: 20 });
     const { settings, secrets, idOf } = deskWiring(fake, ["paper"]);

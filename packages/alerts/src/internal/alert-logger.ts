@@ -9,6 +9,7 @@ import { redactWebhookUrls } from "./webhook-endpoint.js";
 export type AlertLogLevel = "info" | "warn" | "error";
 
 export type AlertLogCode =
+  | "settings_invalid"
   | "channel_unconfigured"
   | "channel_invalid_url"
   | "channel_name_invalid"

@@ -23,6 +23,7 @@ export interface AlertRouterOptions {
   /** Looks up each channel's `webhookEnv` NAME; a missing secret leaves the channel unconfigured. */
   readonly secrets: SecretSource;
   readonly logger?: AlertLogger;
+  /** Inject both or neither: waits are computed on `clock` and slept on `timers`. */
   readonly clock?: Clock;
   readonly timers?: Timers;
   readonly queue?: { readonly capacity?: number; readonly overflow?: OverflowPolicy };
@@ -145,7 +146,7 @@ class Router implements AlertRouter {
     this.#client = new WebhookClient({ requestTimeoutMs, waitForConfirmation: options.waitForConfirmation ?? true });
     const interval = options.settings.heartbeatIntervalSeconds ?? alertRouterDefaults.heartbeatIntervalSeconds;
     if (!Number.isFinite(interval) || interval <= 0) {
-      this.#log("warn", "internal_error", [], `heartbeatIntervalSeconds must be a positive number of seconds; using ${String(alertRouterDefaults.heartbeatIntervalSeconds)}.`);
+      this.#log("warn", "settings_invalid", [], `heartbeatIntervalSeconds must be a positive number of seconds; using ${String(alertRouterDefaults.heartbeatIntervalSeconds)}.`);
     }
     this.#heartbeatMs = (Number.isFinite(interval) && interval > 0 ? interval : alertRouterDefaults.heartbeatIntervalSeconds) * 1000;
     this.#buildChannels(options);

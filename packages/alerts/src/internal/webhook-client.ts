@@ -29,18 +29,21 @@ export class WebhookClient {
   }
 
   async post(endpoint: WebhookEndpoint, message: DiscordMessage, signal: AbortSignal): Promise<PostOutcome> {
+    // Our own deadline over the whole exchange; undici's own timeouts are coarse (about a second).
+    const deadline = AbortSignal.timeout(this.#options.requestTimeoutMs);
     try {
       const response = await request(endpoint.revealExecuteUrl(this.#options.waitForConfirmation), {
         method: "POST",
         dispatcher: this.#agent,
         headers: { "content-type": "application/json", "user-agent": "MiniQuantDesk-alerts (https://example.invalid, 0.1)" },
         body: JSON.stringify(message),
-        signal,
+        signal: AbortSignal.any([signal, deadline]),
       });
       const text = await response.body.text();
       return classifyResponse(response.statusCode, response.headers, text);
     } catch (error: unknown) {
       if (signal.aborted) return { kind: "aborted" };
+      if (deadline.aborted) return { kind: "network_error", reason: `no answer within ${String(this.#options.requestTimeoutMs)} ms` };
       return { kind: "network_error", reason: describeNetworkError(error) };
     }
   }

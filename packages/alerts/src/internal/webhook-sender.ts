@@ -14,7 +14,7 @@
  * duplicate beats a loss.
  */
 import type { Clock } from "@mqk/core";
-import type { AlertLogger } from "./alert-logger.js";
+import type { AlertLogCode, AlertLogger } from "./alert-logger.js";
 import { BoundedQueue, type OverflowPolicy, type QueueEntry } from "./bounded-queue.js";
 import { discordLimits, fitMessage } from "./discord-limits.js";
 import type { DiscordEmbed, DiscordMessage } from "./discord-message.js";
@@ -335,7 +335,7 @@ export class WebhookSender {
     this.#overflowEpisode = 0;
   }
 
-  #log(level: "info" | "warn" | "error", code: Parameters<AlertLogger["log"]>[0]["code"], message: string, extra: { status?: number; discordCode?: number; count?: number }): void {
+  #log(level: "info" | "warn" | "error", code: AlertLogCode, message: string, extra: { status?: number; discordCode?: number; count?: number }): void {
     this.#deps.logger.log({ level, code, channels: this.channels, message, ...extra });
   }
 }
