@@ -5,19 +5,13 @@
  */
 import * as riskModule from "@mqk/risk";
 import { isApprovedOrder, type ApprovedOrder, type ApprovedOrderFields } from "@mqk/risk";
-import { afterAll, beforeAll, expect, it } from "vitest";
-import { freshDesk, market, snapshot, type Desk } from "./risk-harness.js";
+import { expect, it } from "vitest";
+import { useSharedDesk, market, snapshot } from "./risk-harness.js";
 
-let desk: Desk;
-beforeAll(async () => {
-  desk = await freshDesk();
-});
-afterAll(async () => {
-  await desk.handle.close();
-});
+const desk = useSharedDesk();
 
 async function realOne(): Promise<ApprovedOrder> {
-  const r = await desk.engine.approve(desk.handle.db, market("buy", 3n), snapshot());
+  const r = await desk().engine.approve(desk().handle.db, market("buy", 3n), snapshot());
   if (!r.ok) throw new Error(`expected an approval, got ${r.error.kind}`);
   return r.value;
 }

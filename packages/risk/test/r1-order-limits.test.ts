@@ -1,17 +1,11 @@
 /** R1 per-order limits through approve(), against a real Postgres. */
 import { isApprovedOrder } from "@mqk/risk";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { freshDesk, LIMITS, limit, market, MSFT, snapshot, usd, type Desk } from "./risk-harness.js";
+import { describe, expect, it } from "vitest";
+import { useSharedDesk, LIMITS, limit, market, MSFT, snapshot, usd, type Desk } from "./risk-harness.js";
 
-let desk: Desk;
-beforeAll(async () => {
-  desk = await freshDesk({ ...LIMITS, maxOrdersPerMinute: 10_000 });
-});
-afterAll(async () => {
-  await desk.handle.close();
-});
+const desk = useSharedDesk({ ...LIMITS, maxOrdersPerMinute: 10_000 });
 
-const approve = (order: Parameters<Desk["engine"]["approve"]>[1], snap = snapshot()) => desk.engine.approve(desk.handle.db, order, snap);
+const approve = (order: Parameters<Desk["engine"]["approve"]>[1], snap = snapshot()) => desk().engine.approve(desk().handle.db, order, snap);
 
 describe("R1: per-order limits", () => {
   it("R1: max quantity — 1001 shares against a limit of 1000 is rejected with both numbers", async () => {

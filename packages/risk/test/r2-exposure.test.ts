@@ -1,17 +1,11 @@
 /** R2 exposure limits through approve(), against a real Postgres. */
 import type { Shares } from "@mqk/core";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { AAPL, fill, freshDesk, LIMITS, limit, market, MSFT, snapshot, usd, type Desk } from "./risk-harness.js";
+import { describe, expect, it } from "vitest";
+import { AAPL, fill, useSharedDesk, LIMITS, limit, market, MSFT, snapshot, usd, type Desk } from "./risk-harness.js";
 
-let desk: Desk;
-beforeAll(async () => {
-  desk = await freshDesk({ ...LIMITS, maxOrdersPerMinute: 10_000 });
-});
-afterAll(async () => {
-  await desk.handle.close();
-});
+const desk = useSharedDesk({ ...LIMITS, maxOrdersPerMinute: 10_000 });
 
-const approve = (order: Parameters<Desk["engine"]["approve"]>[1], snap = snapshot()) => desk.engine.approve(desk.handle.db, order, snap);
+const approve = (order: Parameters<Desk["engine"]["approve"]>[1], snap = snapshot()) => desk().engine.approve(desk().handle.db, order, snap);
 const cheap = { AAPL: "1", MSFT: "1" };
 
 describe("R2: exposure limits", () => {

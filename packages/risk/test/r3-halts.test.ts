@@ -1,20 +1,12 @@
 /** R3: daily loss and order-rate throttle halt, stickily and persistently, and alert. */
 import { createRiskEngine, RiskStateStore } from "@mqk/risk";
 import { FakeClock, toMicros } from "@mqk/core";
-import { afterEach, describe, expect, it } from "vitest";
-import { AAPL, fill, freshDesk, LIMITS, market, reopen, snapshot, T0, usd, type Desk } from "./risk-harness.js";
+import { describe, expect, it } from "vitest";
+import { AAPL, fill, useDeskPerTest, LIMITS, market, reopen, snapshot, T0, usd } from "./risk-harness.js";
 
 const DAY = 86_400_000;
 const DAY0 = T0 - (T0 % DAY);
-const open: Desk[] = [];
-async function desk(limits = LIMITS): Promise<Desk> {
-  const d = await freshDesk(limits);
-  open.push(d);
-  return d;
-}
-afterEach(async () => {
-  for (const d of open.splice(0)) await d.handle.close();
-});
+const desk = useDeskPerTest();
 
 const long100 = [fill(AAPL, "buy", 100n, "100")];
 const at = (price: string) => snapshot({ fills: long100, prices: { AAPL: price, MSFT: "200" } });

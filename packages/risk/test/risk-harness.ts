@@ -6,6 +6,7 @@
 import { asStrategyId, asTicker, FakeClock, toMicros, type Micros, type Shares, type Ticker } from "@mqk/core";
 import { createTestDatabase, openDatabase, type DeskDatabase, type TestDatabase } from "@mqk/db";
 import { applyFills, emptyPortfolio, type Fill, type Portfolio } from "@mqk/portfolio";
+import { afterAll, afterEach, beforeAll } from "vitest";
 import { createRiskEngine, RiskStateStore, type OpenOrderExposure, type OrderRequest, type RiskEngine, type RiskHaltEvent, type RiskLimits, type RiskSnapshot } from "@mqk/risk";
 
 export const usd = (v: string): Micros => toMicros(v);
@@ -45,6 +46,34 @@ export async function freshDesk(limits: RiskLimits = LIMITS): Promise<Desk & { r
   const handle = await createTestDatabase();
   const desk = deskOn(handle, new FakeClock(T0), limits);
   return { ...desk, handle };
+}
+
+/** One desk (one database) for every test of the file; the getter is valid inside tests. */
+export function useSharedDesk(limits: RiskLimits = LIMITS): () => Desk {
+  let desk: Desk | undefined;
+  beforeAll(async () => {
+    desk = await freshDesk(limits);
+  });
+  afterAll(async () => {
+    await desk?.handle.close();
+  });
+  return () => {
+    if (desk === undefined) throw new Error("useSharedDesk: the desk exists only inside tests");
+    return desk;
+  };
+}
+
+/** A fresh desk (its own database) per call, closed after each test: for tests that halt. */
+export function useDeskPerTest(): (limits?: RiskLimits) => Promise<Desk> {
+  const open: Desk[] = [];
+  afterEach(async () => {
+    for (const d of open.splice(0)) await d.handle.close();
+  });
+  return async (limits = LIMITS) => {
+    const d = await freshDesk(limits);
+    open.push(d);
+    return d;
+  };
 }
 
 /** A second pool on the same database: what a restarted process would open. */

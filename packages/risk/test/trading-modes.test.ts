@@ -1,17 +1,9 @@
 /** The kill switch as a state: reducing lets only exposure-reducing orders through; halted nothing. */
 import type { Shares } from "@mqk/core";
-import { afterEach, describe, expect, it } from "vitest";
-import { AAPL, fill, freshDesk, LIMITS, market, MSFT, snapshot, type Desk } from "./risk-harness.js";
+import { describe, expect, it } from "vitest";
+import { AAPL, fill, useDeskPerTest, LIMITS, market, MSFT, snapshot, type Desk } from "./risk-harness.js";
 
-const open: Desk[] = [];
-async function desk(limits = LIMITS): Promise<Desk> {
-  const d = await freshDesk(limits);
-  open.push(d);
-  return d;
-}
-afterEach(async () => {
-  for (const d of open.splice(0)) await d.handle.close();
-});
+const desk = useDeskPerTest();
 
 const book = [fill(AAPL, "buy", 100n, "100"), fill(MSFT, "sell", 50n, "200")];
 
