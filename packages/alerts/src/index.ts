@@ -3,7 +3,8 @@
  *
  * Entry points:
  *  - `createAlertRouter({ mode, settings, secrets, … })` → `AlertRouter` with
- *    `send(event)`, `startHeartbeat()`, `stats()`, `idle()`, `close({ drainMs })`;
+ *    `send(event)`, `startHeartbeat()` / `stopHeartbeat()` (or the handle's `stop()`),
+ *    `stats()`, `idle()`, `close({ drainMs })`;
  *  - `AlertEvent` (a union on `kind`), `routingTable` / `routeEvent`, `severityOf`;
  *  - `fitMessage` / `limitViolations` / `discordLimits`: Discord's message limits.
  *

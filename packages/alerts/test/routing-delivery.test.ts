@@ -92,6 +92,19 @@ describe("routing over the wire", () => {
     await router.close();
   });
 
+  it("S1.6: a channel name outside [a-z][a-z0-9-]* is ignored with a log entry, never a throw", async () => {
+    const { settings, secrets, idOf } = deskWiring(fake, ["paper"]);
+    const logger = new RecordingLogger();
+    const router = createAlertRouter({ mode: "PAPER", settings: { channels: { ...settings.channels, Bad_Name: { webhookEnv: "X" } } }, secrets, logger });
+    expect(logger.codes()).toEqual(["channel_name_invalid"]);
+    router.send({ kind: "channel_message", channel: "Bad_Name", title: "t", text: "x", severity: "info" });
+    router.send(sampleAlertEvent("fill"));
+    await router.idle();
+    expect(kindsReceived(fake, idOf("paper"))).toEqual(["fill"]);
+    expect(router.stats().channels.find((c) => c.channel === "Bad_Name")).toMatchObject({ state: "unconfigured", unconfiguredDrops: 1 });
+    await router.close();
+  });
+
   it("S1.6: two channels on one webhook share one queue and get one copy of an event", async () => {
     fake.addWebhook({ id: "2001", token: "shared-token-abcdef" });
     const url = fake.webhookUrl("2001", "shared-token-abcdef");
