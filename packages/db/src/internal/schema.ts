@@ -1,7 +1,9 @@
 import type { ColumnType, Generated } from "kysely";
 
 /**
- * Kysely row types of migrations/0001_init.sql, one interface per table.
+ * Kysely row types of every table the migrations create (0001_init, 0002_risk, …),
+ * one interface per table; a migration that adds a table adds its interface here
+ * (test/d4-migrations.test.ts compares `tableNames` with the migrated catalog).
  * BIGINT columns are `bigint` both ways (see pg-types.ts); jsonb is written as a
  * JSON string (use canonicalJson from @mqk/core, so bigint never meets
  * JSON.stringify) and read back parsed; `date` reads as a YYYY-MM-DD string.
@@ -153,6 +155,9 @@ export interface DeadmanTable {
   changed_at: TimestampDefault;
 }
 
+export type RiskCause = "initial" | "operator" | "daily_loss" | "rate_limit";
+export type RiskEventKind = "breach" | "operator_halt" | "operator_reduce" | "operator_reset";
+
 export interface RiskStateTable {
   id: ColumnType<boolean, true | undefined, never>;
   state: RiskTradingState;
@@ -165,6 +170,39 @@ export interface RiskStateTable {
   halted_at: NullableTimestamp;
   changed_by: ColumnType<string, string | undefined, string>;
   changed_at: TimestampDefault;
+  // 0002_risk
+  day_start_ms: Nullable<bigint>;
+  day_start_pnl_micros: Nullable<bigint>;
+  cause: ColumnType<RiskCause, RiskCause | undefined, RiskCause>;
+  state_since_ms: Int8Default;
+}
+
+/** 0002_risk: one row per approved order (R4's keys, R3's rate count). */
+export interface RiskApprovalsTable {
+  intent_id: string;
+  strategy_id: string;
+  decision_key: string;
+  symbol: string;
+  side: OrderSide;
+  order_type: "market" | "limit";
+  qty_shares: Int8;
+  limit_price_micros: Nullable<bigint>;
+  reference_price_micros: Int8;
+  approved_at_ms: Int8;
+  recorded_at: TimestampDefault;
+}
+
+/** 0002_risk: every change of trading mode. */
+export interface RiskEventsTable {
+  id: Serial;
+  at_ms: Int8;
+  event: RiskEventKind;
+  from_state: RiskTradingState;
+  to_state: RiskTradingState;
+  reason: string;
+  actor: string;
+  detail: JsonDefault;
+  recorded_at: TimestampDefault;
 }
 
 export interface OutboxTable {
@@ -323,6 +361,8 @@ export interface Database {
   audit_events: AuditEventsTable;
   md_bars: MdBarsTable;
   promotions: PromotionsTable;
+  risk_approvals: RiskApprovalsTable;
+  risk_events: RiskEventsTable;
 }
 
 /** Every table of the schema, for tests that walk them all. */
@@ -342,4 +382,6 @@ export const tableNames = [
   "audit_events",
   "md_bars",
   "promotions",
+  "risk_approvals",
+  "risk_events",
 ] as const satisfies readonly (keyof Database)[];
