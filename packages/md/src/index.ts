@@ -60,7 +60,15 @@ export { createCsvProvider } from "./internal/csv/csv-provider.js";
 export { csvHeader, formatCsvLineError, type CsvLineError, type CsvField } from "./internal/csv/csv-format.js";
 export { validateCsvFile, streamCsvBars, formatCsvSummary, intervalFromFileName, type CsvValidation, type StreamCsvOptions } from "./internal/csv/csv-file.js";
 export type { CsvSummary } from "./internal/csv/csv-scan.js";
-export { BarReplayer, replayBars, replayCsvFile, type ReplayOptions, type ReplaySpeed, type ReplayStats, type CsvReplayOptions } from "./internal/replay/bar-replayer.js";
+export {
+  BarReplayer,
+  replayBars,
+  replayCsvFile,
+  type ReplayOptions,
+  type ReplaySpeed,
+  type ReplayStats,
+  type CsvReplayOptions,
+} from "./internal/replay/bar-replayer.js";
 export { CreditRateLimiter, type RateLimit } from "./internal/http/rate-limiter.js";
 export { defaultRetryPolicy, type RetryPolicy } from "./internal/http/retry.js";
 export { realSleep, type Sleep } from "./internal/sleep.js";

@@ -13,13 +13,34 @@ const constantFeed: ProviderFactory = (settings, secrets, deps) => {
     historicalBars: (request) => {
       const raws = [0, 1, 2].map((i) => {
         const tsMs = request.startMs + i * 86_400_000;
-        return { symbol: request.symbol, interval: request.interval, time: new Date(tsMs).toISOString(), tsMs, open: "10", high: "11", low: "9", close: "10.5", volume: "100" };
+        return {
+          symbol: request.symbol,
+          interval: request.interval,
+          time: new Date(tsMs).toISOString(),
+          tsMs,
+          open: "10",
+          high: "11",
+          low: "9",
+          close: "10.5",
+          volume: "100",
+        };
       });
       const validated = validateBarSeries(raws);
-      return Promise.resolve(validated.ok ? ok(validated.value) : err({ kind: "bad_bar", provider: "constant-feed", rejection: validated.error, message: validated.error.message }));
+      return Promise.resolve(
+        validated.ok ? ok(validated.value) : err({ kind: "bad_bar", provider: "constant-feed", rejection: validated.error, message: validated.error.message }),
+      );
     },
     latestClosedBar: (symbol: Ticker, interval: BarInterval) => {
-      const bar: Bar = { symbol, interval, tsMs: deps.clock.nowMs() - 86_400_000, open: toMicros("10"), high: toMicros("11"), low: toMicros("9"), close: toMicros("10"), volume: 1n };
+      const bar: Bar = {
+        symbol,
+        interval,
+        tsMs: deps.clock.nowMs() - 86_400_000,
+        open: toMicros("10"),
+        high: toMicros("11"),
+        low: toMicros("9"),
+        close: toMicros("10"),
+        volume: 1n,
+      };
       return Promise.resolve(ok(bar));
     },
   };

@@ -89,7 +89,14 @@ export function utcMsFromWallTime(wall: WallTime, timeZone: string): Result<numb
   const naive = wallAsUtcMs(wall);
   if (!Number.isFinite(naive)) return err("malformed");
   const check = new Date(naive);
-  if (check.getUTCFullYear() !== wall.year || check.getUTCMonth() !== wall.month - 1 || check.getUTCDate() !== wall.day || wall.hour > 23 || wall.minute > 59 || wall.second > 59) {
+  if (
+    check.getUTCFullYear() !== wall.year ||
+    check.getUTCMonth() !== wall.month - 1 ||
+    check.getUTCDate() !== wall.day ||
+    wall.hour > 23 ||
+    wall.minute > 59 ||
+    wall.second > 59
+  ) {
     return err("malformed");
   }
   const offsets = new Set([offsetAt(naive - 24 * hourMs, timeZone), offsetAt(naive, timeZone), offsetAt(naive + 24 * hourMs, timeZone)]);

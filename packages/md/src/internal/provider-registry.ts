@@ -32,7 +32,8 @@ class MapRegistry implements ProviderRegistry {
   readonly #factories = new Map<string, ProviderFactory>();
 
   registerProvider(name: string, factory: ProviderFactory): void {
-    if (!namePattern.test(name)) throw new DeskError("BAD_INPUT", `provider registry: expected a lower-case name such as "twelvedata", found ${JSON.stringify(name.slice(0, 40))}`);
+    if (!namePattern.test(name))
+      throw new DeskError("BAD_INPUT", `provider registry: expected a lower-case name such as "twelvedata", found ${JSON.stringify(name.slice(0, 40))}`);
     if (this.#factories.has(name)) throw new DeskError("BAD_INPUT", `provider registry: "${name}" is already registered; pick another name`);
     this.#factories.set(name, factory);
   }

@@ -60,7 +60,8 @@ class CsvProvider implements MarketDataProvider {
     const now = this.#deps.clock.nowMs();
     const closed = series.value.filter((bar) => barCloseTimeMs(bar) <= now);
     const latest = closed[closed.length - 1];
-    if (latest === undefined) return err({ kind: "no_data", provider: providerName, symbol, message: `${providerName}: no closed ${interval} bar for ${symbol} in ${this.#dir}` });
+    if (latest === undefined)
+      return err({ kind: "no_data", provider: providerName, symbol, message: `${providerName}: no closed ${interval} bar for ${symbol} in ${this.#dir}` });
     return ok(latest);
   }
 
@@ -76,12 +77,22 @@ class CsvProvider implements MarketDataProvider {
       if (loaded.value.symbolSeen) symbolSeen = true;
       collected.push(...loaded.value.bars);
     }
-    if (!symbolSeen) return err({ kind: "unknown_symbol", provider: providerName, symbol, message: `${providerName}: no file in ${this.#dir} holds ${symbol} at ${interval}` });
+    if (!symbolSeen)
+      return err({
+        kind: "unknown_symbol",
+        provider: providerName,
+        symbol,
+        message: `${providerName}: no file in ${this.#dir} holds ${symbol} at ${interval}`,
+      });
     collected.sort((a, b) => a.tsMs - b.tsMs);
     for (let i = 1; i < collected.length; i += 1) {
       const bar = collected[i];
       if (bar !== undefined && bar.tsMs === collected[i - 1]?.tsMs) {
-        return err({ kind: "bad_response", provider: providerName, message: `${providerName}: two files in ${this.#dir} hold ${symbol} ${interval} at ${new Date(bar.tsMs).toISOString()}` });
+        return err({
+          kind: "bad_response",
+          provider: providerName,
+          message: `${providerName}: two files in ${this.#dir} hold ${symbol} ${interval} at ${new Date(bar.tsMs).toISOString()}`,
+        });
       }
     }
     return ok(collected);
@@ -90,9 +101,14 @@ class CsvProvider implements MarketDataProvider {
   async #files(): Promise<string[]> {
     try {
       const names = await readdir(this.#dir);
-      return names.filter((name) => name.toLowerCase().endsWith(".csv")).sort().map((name) => join(this.#dir, name));
+      return names
+        .filter((name) => name.toLowerCase().endsWith(".csv"))
+        .sort()
+        .map((name) => join(this.#dir, name));
     } catch (error) {
-      throw new DeskError("IO", `${providerName}: expected a directory of CSV files at ${this.#dir} (marketData.csvDir), found it unreadable`, { cause: error });
+      throw new DeskError("IO", `${providerName}: expected a directory of CSV files at ${this.#dir} (marketData.csvDir), found it unreadable`, {
+        cause: error,
+      });
     }
   }
 
@@ -121,7 +137,13 @@ class CsvProvider implements MarketDataProvider {
         this.#logger.warn(`${providerName}: skipped ${file}: its rows are instants and neither its name nor marketData.interval says their interval`);
         return ok({ symbolSeen: false, bars: [] });
       }
-      return err({ kind: "bad_file", provider: providerName, file, error: scanned.error, message: `${providerName}: ${formatCsvLineError(scanned.error, file)}` });
+      return err({
+        kind: "bad_file",
+        provider: providerName,
+        file,
+        error: scanned.error,
+        message: `${providerName}: ${formatCsvLineError(scanned.error, file)}`,
+      });
     }
     if (!keepAll) return ok({ symbolSeen, bars: series.get(wanted) ?? [] });
     this.#cache.set(file, { size: info.size, mtimeMs: info.mtimeMs, series });

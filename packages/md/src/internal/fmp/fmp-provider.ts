@@ -71,13 +71,20 @@ class FmpProvider implements MarketDataProvider {
     const closed = bars.value.filter((bar) => barCloseTimeMs(bar) <= now);
     const latest = closed[closed.length - 1];
     if (latest === undefined) {
-      return err({ kind: "no_data", provider: providerName, symbol, message: `${providerName}: no closed daily bar for ${symbol} in the last ${String(fmpDefaults.latestLookbackDays)} days` });
+      return err({
+        kind: "no_data",
+        provider: providerName,
+        symbol,
+        message: `${providerName}: no closed daily bar for ${symbol} in the last ${String(fmpDefaults.latestLookbackDays)} days`,
+      });
     }
     return ok(latest);
   }
 
   async #fetch(symbol: Ticker, from: string, to: string): Promise<MdResult<readonly Bar[]>> {
-    const url = this.#legacy ? new URL(`historical-price-full/${encodeURIComponent(symbol)}`, this.#base) : new URL("stable/historical-price-eod/full", this.#base);
+    const url = this.#legacy
+      ? new URL(`historical-price-full/${encodeURIComponent(symbol)}`, this.#base)
+      : new URL("stable/historical-price-eod/full", this.#base);
     if (!this.#legacy) url.searchParams.set("symbol", symbol);
     url.searchParams.set("from", from);
     url.searchParams.set("to", to);
@@ -85,7 +92,8 @@ class FmpProvider implements MarketDataProvider {
     url.searchParams.set("apikey", this.#setup.apiKey.reveal());
     const setup = this.#setup;
     const secretValues = [setup.apiKey.reveal()];
-    const fail = (message: string): MdResult<never> => err({ kind: "bad_response", provider: providerName, message: `${providerName}: ${redact(message, secretValues)}` });
+    const fail = (message: string): MdResult<never> =>
+      err({ kind: "bad_response", provider: providerName, message: `${providerName}: ${redact(message, secretValues)}` });
     return withRetries(retryContext(providerName, setup, described), async (): Promise<AttemptOutcome<MdResult<readonly Bar[]>>> => {
       const outcome = await getJson({ fetch: setup.fetch, url, headers: { Accept: "application/json" }, timeoutMs: setup.timeoutMs, secretValues });
       if (outcome.kind === "transport") return { kind: "retry", reason: outcome.reason };
@@ -100,20 +108,41 @@ class FmpProvider implements MarketDataProvider {
         const message = redact(body.message, secretValues).slice(0, 200);
         if (/limit/i.test(message)) return { kind: "retry", reason: message, notBeforeMs: Math.floor(setup.clock.nowMs() / dayMs) * dayMs + dayMs };
         if (/api ?key/i.test(message)) throw this.#refused(described, message);
-        return { kind: "done", value: err({ kind: "request_rejected", provider: providerName, code: status, message: `${providerName}: ${described} was rejected: ${message}` }) };
+        return {
+          kind: "done",
+          value: err({ kind: "request_rejected", provider: providerName, code: status, message: `${providerName}: ${described} was rejected: ${message}` }),
+        };
       }
       if (body.kind === "malformed") return { kind: "done", value: fail(`${described}: ${body.problem}`) };
       if (status < 200 || status > 299) {
-        return { kind: "done", value: err({ kind: "request_rejected", provider: providerName, code: status, message: `${providerName}: ${described} was rejected (HTTP ${String(status)})` }) };
+        return {
+          kind: "done",
+          value: err({
+            kind: "request_rejected",
+            provider: providerName,
+            code: status,
+            message: `${providerName}: ${described} was rejected (HTTP ${String(status)})`,
+          }),
+        };
       }
-      if (body.symbol !== undefined && body.symbol.toUpperCase() !== symbol) return { kind: "done", value: fail(`${described}: expected bars for ${symbol}, found ${body.symbol.slice(0, 20)}`) };
+      if (body.symbol !== undefined && body.symbol.toUpperCase() !== symbol)
+        return { kind: "done", value: fail(`${described}: expected bars for ${symbol}, found ${body.symbol.slice(0, 20)}`) };
       const raws = fmpRawBars(symbol, body.rows);
       const stranger = raws.find((raw) => raw.symbol.toUpperCase() !== symbol);
-      if (stranger !== undefined) return { kind: "done", value: fail(`${described}: expected rows for ${symbol}, found a row for ${stranger.symbol.slice(0, 20)}`) };
+      if (stranger !== undefined)
+        return { kind: "done", value: fail(`${described}: expected rows for ${symbol}, found a row for ${stranger.symbol.slice(0, 20)}`) };
       const validated = validateBarSeries(raws);
       if (!validated.ok) {
         const rejection = validated.error;
-        return { kind: "done", value: err({ kind: "bad_bar", provider: providerName, rejection, message: `${providerName}: rejected a bar: ${redact(rejection.message, secretValues)}` }) };
+        return {
+          kind: "done",
+          value: err({
+            kind: "bad_bar",
+            provider: providerName,
+            rejection,
+            message: `${providerName}: rejected a bar: ${redact(rejection.message, secretValues)}`,
+          }),
+        };
       }
       return { kind: "done", value: ok(validated.value) };
     });

@@ -72,7 +72,8 @@ export class CreditRateLimiter {
   #blockedUntilMs = 0;
 
   constructor(limit: RateLimit, options: RateLimiterOptions) {
-    if (!Number.isSafeInteger(limit.perMinute) || limit.perMinute < 1) throw new RangeError(`rate limit: expected perMinute ≥ 1, found ${String(limit.perMinute)}`);
+    if (!Number.isSafeInteger(limit.perMinute) || limit.perMinute < 1)
+      throw new RangeError(`rate limit: expected perMinute ≥ 1, found ${String(limit.perMinute)}`);
     if (limit.perDay !== undefined && (!Number.isSafeInteger(limit.perDay) || limit.perDay < 1)) {
       throw new RangeError(`rate limit: expected perDay ≥ 1 or unset, found ${String(limit.perDay)}`);
     }
@@ -99,7 +100,10 @@ export class CreditRateLimiter {
   /** Waits (through the injected sleep) until `credits` fit, then records them. */
   async acquire(credits = 1): Promise<void> {
     if (credits > this.limit.perMinute) {
-      throw new DeskError("MARKET_DATA", `${this.#options.name}: a request of ${String(credits)} credits can never fit a budget of ${String(this.limit.perMinute)} per minute`);
+      throw new DeskError(
+        "MARKET_DATA",
+        `${this.#options.name}: a request of ${String(credits)} credits can never fit a budget of ${String(this.limit.perMinute)} per minute`,
+      );
     }
     const maxWait = this.#options.maxWaitMs ?? 2 * minuteMs;
     for (;;) {

@@ -25,7 +25,10 @@ export interface RemoteSetup {
 export function requireApiKey(provider: string, secrets: SecretSource, envName: string): Secret {
   const key = secrets.get(envName);
   if (key === undefined) {
-    throw new DeskError("SECRETS_MISSING", `${provider}: expected the API key in env var ${envName} (marketData.apiKeyEnv), found it unset. Set it in .env.local or the environment.`);
+    throw new DeskError(
+      "SECRETS_MISSING",
+      `${provider}: expected the API key in env var ${envName} (marketData.apiKeyEnv), found it unset. Set it in .env.local or the environment.`,
+    );
   }
   return key;
 }
@@ -57,7 +60,9 @@ export function baseUrlOf(provider: string, configured: string | undefined, fall
   try {
     url = new URL(text.endsWith("/") ? text : `${text}/`);
   } catch (error) {
-    throw new DeskError("CONFIG_INVALID", `${provider}: expected marketData.baseUrl to be an http(s) URL, found ${JSON.stringify(text.slice(0, 80))}`, { cause: error });
+    throw new DeskError("CONFIG_INVALID", `${provider}: expected marketData.baseUrl to be an http(s) URL, found ${JSON.stringify(text.slice(0, 80))}`, {
+      cause: error,
+    });
   }
   if (url.protocol !== "http:" && url.protocol !== "https:") {
     throw new DeskError("CONFIG_INVALID", `${provider}: expected marketData.baseUrl to be an http(s) URL, found protocol ${url.protocol}`);

@@ -71,7 +71,11 @@ export class BarReplayer {
 }
 
 /** Emits `bars` to `onBar` at the replay speed. */
-export async function replayBars(bars: Iterable<Bar> | AsyncIterable<Bar>, options: ReplayOptions, onBar: (bar: Bar) => void | Promise<void>): Promise<ReplayStats> {
+export async function replayBars(
+  bars: Iterable<Bar> | AsyncIterable<Bar>,
+  options: ReplayOptions,
+  onBar: (bar: Bar) => void | Promise<void>,
+): Promise<ReplayStats> {
   const replayer = new BarReplayer(options);
   let count = 0;
   for await (const bar of bars) {

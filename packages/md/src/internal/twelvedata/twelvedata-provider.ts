@@ -36,7 +36,9 @@ export const twelveDataDefaults = {
   maxPages: 1000,
 } as const;
 
-type Page = { readonly kind: "page"; readonly timeZone: string; readonly bars: readonly Bar[]; readonly rowCount: number; readonly oldestTime: string } | { readonly kind: "empty" };
+type Page =
+  | { readonly kind: "page"; readonly timeZone: string; readonly bars: readonly Bar[]; readonly rowCount: number; readonly oldestTime: string }
+  | { readonly kind: "empty" };
 
 type Collected = { readonly kind: "bars"; readonly bars: readonly Bar[] } | { readonly kind: "zone"; readonly timeZone: string };
 
@@ -75,7 +77,10 @@ class TwelveDataProvider implements MarketDataProvider {
     const second = await this.#collect(request, first.value.timeZone);
     if (!second.ok) return second;
     if (second.value.kind === "bars") return ok(second.value.bars);
-    return this.#fail("bad_response", `the exchange zone of ${request.symbol} changed between requests (${first.value.timeZone}, then ${second.value.timeZone})`);
+    return this.#fail(
+      "bad_response",
+      `the exchange zone of ${request.symbol} changed between requests (${first.value.timeZone}, then ${second.value.timeZone})`,
+    );
   }
 
   async latestClosedBar(symbol: Ticker, interval: BarInterval): Promise<MdResult<Bar>> {
@@ -120,14 +125,16 @@ class TwelveDataProvider implements MarketDataProvider {
       if (!merged.ok) return this.#fail("bad_response", merged.error);
       const first = merged.value[0];
       if (first === undefined || first.tsMs >= oldestMs) {
-        if (page.value.rowCount >= twelveDataDefaults.maxRows) return this.#fail("bad_response", `paging stopped advancing at end_date=${endDate} for ${symbol}`);
+        if (page.value.rowCount >= twelveDataDefaults.maxRows)
+          return this.#fail("bad_response", `paging stopped advancing at end_date=${endDate} for ${symbol}`);
         break;
       }
       pages.unshift(merged.value);
       oldestMs = first.tsMs;
       if (page.value.rowCount < twelveDataDefaults.maxRows || oldestMs <= startMs) break;
       endDate = page.value.oldestTime;
-      if (n === twelveDataDefaults.maxPages - 1) return this.#fail("bad_response", `more than ${String(twelveDataDefaults.maxPages)} pages for ${symbol}; ask for a shorter range`);
+      if (n === twelveDataDefaults.maxPages - 1)
+        return this.#fail("bad_response", `more than ${String(twelveDataDefaults.maxPages)} pages for ${symbol}; ask for a shorter range`);
     }
     return ok({ kind: "bars", bars: pages.flat().filter((bar) => bar.tsMs >= startMs && bar.tsMs < endMs) });
   }
@@ -167,7 +174,10 @@ class TwelveDataProvider implements MarketDataProvider {
       if (body.symbol.toUpperCase() !== symbol || body.interval !== interval) {
         return {
           kind: "done",
-          value: this.#fail("bad_response", `${described}: expected meta for ${symbol} ${interval}, found ${scrub(body.symbol).slice(0, 20)} ${scrub(body.interval).slice(0, 10)}`),
+          value: this.#fail(
+            "bad_response",
+            `${described}: expected meta for ${symbol} ${interval}, found ${scrub(body.symbol).slice(0, 20)} ${scrub(body.interval).slice(0, 10)}`,
+          ),
         };
       }
       this.#zones.set(symbol, body.timeZone);
@@ -175,7 +185,12 @@ class TwelveDataProvider implements MarketDataProvider {
       const validated = validateBarSeries(raws);
       if (!validated.ok) {
         const rejection = validated.error;
-        const failure: MdFailure = { kind: "bad_bar", provider: providerName, rejection, message: `${providerName}: rejected a bar: ${scrub(rejection.message)}` };
+        const failure: MdFailure = {
+          kind: "bad_bar",
+          provider: providerName,
+          rejection,
+          message: `${providerName}: rejected a bar: ${scrub(rejection.message)}`,
+        };
         return { kind: "done", value: err(failure) };
       }
       const oldest = raws[0];
@@ -198,11 +213,20 @@ class TwelveDataProvider implements MarketDataProvider {
         `${providerName}: ${described} was refused (code ${String(code)}: ${message}). Check the key in env var ${this.#apiKeyEnv} and that the plan covers this symbol and interval.`,
       );
     }
-    if (code === 404) return { kind: "done", value: err({ kind: "unknown_symbol", provider: providerName, symbol, message: `${providerName}: symbol ${symbol} not found (${message})` }) };
+    if (code === 404)
+      return {
+        kind: "done",
+        value: err({ kind: "unknown_symbol", provider: providerName, symbol, message: `${providerName}: symbol ${symbol} not found (${message})` }),
+      };
     if (code === 400 && /no data/i.test(message)) return { kind: "done", value: ok({ kind: "empty" }) };
     return {
       kind: "done",
-      value: err({ kind: "request_rejected", provider: providerName, code, message: `${providerName}: ${described} was rejected (code ${String(code)}: ${message})` }),
+      value: err({
+        kind: "request_rejected",
+        provider: providerName,
+        code,
+        message: `${providerName}: ${described} was rejected (code ${String(code)}: ${message})`,
+      }),
     };
   }
 
@@ -215,7 +239,11 @@ class TwelveDataProvider implements MarketDataProvider {
  * Joins an older page to the newest kept page: rows at or after `keptOldestMs`
  * repeat what is kept and must match it exactly; they are then dropped.
  */
-function mergeOlderPage(older: readonly Bar[], kept: readonly Bar[] | undefined, keptOldestMs: number): { ok: true; value: readonly Bar[] } | { ok: false; error: string } {
+function mergeOlderPage(
+  older: readonly Bar[],
+  kept: readonly Bar[] | undefined,
+  keptOldestMs: number,
+): { ok: true; value: readonly Bar[] } | { ok: false; error: string } {
   if (kept === undefined) return { ok: true, value: older };
   const fresh: Bar[] = [];
   for (const bar of older) {

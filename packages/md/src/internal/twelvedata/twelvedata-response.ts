@@ -8,7 +8,13 @@ import { isKnownTimeZone, parseWallTime, utcMsFromWallTime } from "../exchange-t
 
 export type TimeSeriesBody =
   | { readonly kind: "error"; readonly code: number | undefined; readonly message: string }
-  | { readonly kind: "series"; readonly symbol: string; readonly interval: string; readonly timeZone: string; readonly rows: readonly Readonly<Record<string, unknown>>[] }
+  | {
+      readonly kind: "series";
+      readonly symbol: string;
+      readonly interval: string;
+      readonly timeZone: string;
+      readonly rows: readonly Readonly<Record<string, unknown>>[];
+    }
   | { readonly kind: "malformed"; readonly problem: string };
 
 function isRecord(value: unknown): value is Readonly<Record<string, unknown>> {

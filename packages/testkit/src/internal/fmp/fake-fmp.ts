@@ -52,7 +52,8 @@ export async function startFakeFmp(options: FakeFmpOptions): Promise<FakeFmp> {
   function history(request: FakeMarketDataRequest, symbol: string, legacy: boolean, fault: MarketDataFault | undefined): FakeAnswer {
     const from = request.query["from"];
     const to = request.query["to"];
-    if ((from !== undefined && !datePattern.test(from)) || (to !== undefined && !datePattern.test(to))) return json(400, { "Error Message": "Invalid from/to date" });
+    if ((from !== undefined && !datePattern.test(from)) || (to !== undefined && !datePattern.test(to)))
+      return json(400, { "Error Message": "Invalid from/to date" });
     const today = wallClockAt(clock.nowMs(), "America/New_York").slice(0, 10);
     const exists = /^[A-Z][A-Z0-9.-]{0,11}$/.test(symbol) && (known === undefined || known.has(symbol));
     // `to` is inclusive at FMP: the window's upper bound is the next day.
@@ -70,11 +71,22 @@ export async function startFakeFmp(options: FakeFmpOptions): Promise<FakeFmp> {
         const row = { date: bar.datetime, open: price(bar.open), high: price(bar.high), low: price(bar.low), close: price(bar.close) };
         const change = price(bar.close - bar.open);
         return legacy
-          ? { ...row, adjClose: row.close, volume: bar.volume, unadjustedVolume: bar.volume, change, changePercent: 0, vwap: row.close, label: bar.datetime, changeOverTime: 0 }
+          ? {
+              ...row,
+              adjClose: row.close,
+              volume: bar.volume,
+              unadjustedVolume: bar.volume,
+              change,
+              changePercent: 0,
+              vwap: row.close,
+              label: bar.datetime,
+              changeOverTime: 0,
+            }
           : { symbol, ...row, volume: bar.volume, change, changePercent: 0, vwap: row.close };
       })
       .reverse();
-    if (fault?.kind === "badBars") rows = applyDefect(rows, fault.defect, { open: "open", high: "high", low: "low", close: "close", volume: "volume", time: "date" }, false);
+    if (fault?.kind === "badBars")
+      rows = applyDefect(rows, fault.defect, { open: "open", high: "high", low: "low", close: "close", volume: "volume", time: "date" }, false);
     const asArray = shape === "array" || (shape === "auto" && !legacy);
     if (asArray) return json(200, rows);
     return json(200, exists ? { symbol, historical: rows } : {});
@@ -87,13 +99,21 @@ export async function startFakeFmp(options: FakeFmpOptions): Promise<FakeFmp> {
       if (fault?.kind === "serverError") return json(fault.status ?? 500, { "Error Message": "Internal Server Error" });
       if (fault?.kind === "malformedJson") return { status: 200, body: '[{"symbol": "AAPL", "date": "2024-' };
       if (request.query["apikey"] !== options.apiKey) {
-        return json(401, { "Error Message": "Invalid API KEY. Feel free to create a Free API Key or visit https://site.financialmodelingprep.com/faqs?search=why-is-my-api-key-invalid for more information." });
+        return json(401, {
+          "Error Message":
+            "Invalid API KEY. Feel free to create a Free API Key or visit https://site.financialmodelingprep.com/faqs?search=why-is-my-api-key-invalid for more information.",
+        });
       }
-      if (fault?.kind === "rateLimited") return json(429, { "Error Message": "Limit Reach . Please upgrade your plan or visit our documentation for more details at https://site.financialmodelingprep.com/" });
+      if (fault?.kind === "rateLimited")
+        return json(429, {
+          "Error Message": "Limit Reach . Please upgrade your plan or visit our documentation for more details at https://site.financialmodelingprep.com/",
+        });
       const day = Math.floor(clock.nowMs() / 86_400_000);
       const used = dayUse.get(day) ?? 0;
       if (options.callsPerDay !== undefined && used >= options.callsPerDay) {
-        return json(429, { "Error Message": "Limit Reach . Please upgrade your plan or visit our documentation for more details at https://site.financialmodelingprep.com/" });
+        return json(429, {
+          "Error Message": "Limit Reach . Please upgrade your plan or visit our documentation for more details at https://site.financialmodelingprep.com/",
+        });
       }
       dayUse.set(day, used + 1);
       request.charged = true;
@@ -117,6 +137,6 @@ export async function startFakeFmp(options: FakeFmpOptions): Promise<FakeFmp> {
     setShape: (next) => {
       shape = next;
     },
-    close: running.close,
+    close: () => running.close(),
   };
 }

@@ -93,7 +93,11 @@ export async function startFakeTwelveData(options: FakeTwelveDataOptions): Promi
     const day = Math.floor(now / 86_400_000);
     const usedMinute = minuteUse.get(minute) ?? 0;
     const usedDay = dayUse.get(day) ?? 0;
-    if (usedDay + 1 > perDay) return envelope(429, `You have run out of API credits for the day. ${String(usedDay + 1)} API credits were used, with the current limit being ${String(perDay)}.`);
+    if (usedDay + 1 > perDay)
+      return envelope(
+        429,
+        `You have run out of API credits for the day. ${String(usedDay + 1)} API credits were used, with the current limit being ${String(perDay)}.`,
+      );
     if (usedMinute + 1 > perMinute) {
       return envelope(
         429,
@@ -143,7 +147,12 @@ export async function startFakeTwelveData(options: FakeTwelveDataOptions): Promi
       text === undefined || outZone === zone || interval === "1day" ? text : wallClockAt(utcOfWallClock(normaliseWall(text), outZone), zone);
     const endText = toExchange(q["end_date"]);
     // An inclusive end is served as an exclusive bound one second (or one day) later.
-    const to = endText === undefined || options.endDateInclusive !== true ? endText : interval === "1day" ? formatDate(dayNumberOf(endText.slice(0, 10)) + 1) : wallClockAt(utcOfWallClock(normaliseWall(endText), "UTC") + 1000, "UTC");
+    const to =
+      endText === undefined || options.endDateInclusive !== true
+        ? endText
+        : interval === "1day"
+          ? formatDate(dayNumberOf(endText.slice(0, 10)) + 1)
+          : wallClockAt(utcOfWallClock(normaliseWall(endText), "UTC") + 1000, "UTC");
     const bars = barsInWindow(symbol, interval, {
       from: toExchange(q["start_date"]),
       to,
@@ -154,9 +163,17 @@ export async function startFakeTwelveData(options: FakeTwelveDataOptions): Promi
     if (bars.length === 0) return envelope(400, messages.noData);
     const shown = (bar: SyntheticBar): string => (outZone === zone ? bar.datetime : wallClockAt(utcOfWallClock(bar.datetime, zone), outZone));
     let values = bars
-      .map((bar) => ({ datetime: shown(bar), open: fourDecimals(bar.open), high: fourDecimals(bar.high), low: fourDecimals(bar.low), close: fourDecimals(bar.close), volume: String(bar.volume) }))
+      .map((bar) => ({
+        datetime: shown(bar),
+        open: fourDecimals(bar.open),
+        high: fourDecimals(bar.high),
+        low: fourDecimals(bar.low),
+        close: fourDecimals(bar.close),
+        volume: String(bar.volume),
+      }))
       .reverse();
-    if (fault?.kind === "badBars") values = applyDefect(values, fault.defect, { open: "open", high: "high", low: "low", close: "close", volume: "volume", time: "datetime" }, true);
+    if (fault?.kind === "badBars")
+      values = applyDefect(values, fault.defect, { open: "open", high: "high", low: "low", close: "close", volume: "volume", time: "datetime" }, true);
     if (orderText === "asc") values.reverse();
     return json(
       200,
@@ -182,7 +199,10 @@ export async function startFakeTwelveData(options: FakeTwelveDataOptions): Promi
       }
       if (request.path !== "/time_series" && request.path !== "/price") return envelope(404, `**endpoint** not found: ${request.path}`);
       if (fault?.kind === "rateLimited") {
-        return envelope(429, `You have run out of API credits for the current minute. ${String(perMinute + 1)} API credits were used, with the current limit being ${String(perMinute)}.`);
+        return envelope(
+          429,
+          `You have run out of API credits for the current minute. ${String(perMinute + 1)} API credits were used, with the current limit being ${String(perMinute)}.`,
+        );
       }
       const spent = charge(request);
       if (spent !== undefined) return spent;
@@ -204,6 +224,6 @@ export async function startFakeTwelveData(options: FakeTwelveDataOptions): Promi
     setHttpStatusMode: (mode) => {
       statusMode = mode;
     },
-    close: running.close,
+    close: () => running.close(),
   };
 }

@@ -46,11 +46,15 @@ export type MarketDataFault =
   | { readonly kind: "malformedJson"; readonly times?: number }
   | { readonly kind: "badBars"; readonly defect: BadBarDefect; readonly times?: number };
 
+function isFaultList(faults: MarketDataFault | readonly MarketDataFault[]): faults is readonly MarketDataFault[] {
+  return Array.isArray(faults);
+}
+
 export class FaultSchedule {
   #queue: { fault: MarketDataFault; left: number }[] = [];
 
   set(faults: MarketDataFault | readonly MarketDataFault[] | null): void {
-    const list = faults === null ? [] : Array.isArray(faults) ? faults : [faults as MarketDataFault];
+    const list: readonly MarketDataFault[] = faults === null ? [] : isFaultList(faults) ? faults : [faults];
     this.#queue = list.map((fault) => ({ fault, left: fault.times ?? Number.POSITIVE_INFINITY }));
   }
 
@@ -65,7 +69,12 @@ export class FaultSchedule {
 }
 
 /** Rows as the provider prints them, newest first, in the order a defect leaves them. */
-export function applyDefect<Row extends Record<string, unknown>>(rows: Row[], defect: BadBarDefect, priceKeys: { open: string; high: string; low: string; close: string; volume: string; time: string }, asString: boolean): Row[] {
+export function applyDefect<Row extends Record<string, unknown>>(
+  rows: Row[],
+  defect: BadBarDefect,
+  priceKeys: { open: string; high: string; low: string; close: string; volume: string; time: string },
+  asString: boolean,
+): Row[] {
   if (rows.length < 3) return rows;
   const out = rows.map((row) => ({ ...row }));
   const target = out[1] as Record<string, unknown>;

@@ -4,7 +4,16 @@ const formatters = new Map<string, Intl.DateTimeFormat>();
 function formatter(timeZone: string): Intl.DateTimeFormat {
   let f = formatters.get(timeZone);
   if (f === undefined) {
-    f = new Intl.DateTimeFormat("en-US", { timeZone, hourCycle: "h23", year: "numeric", month: "2-digit", day: "2-digit", hour: "2-digit", minute: "2-digit", second: "2-digit" });
+    f = new Intl.DateTimeFormat("en-US", {
+      timeZone,
+      hourCycle: "h23",
+      year: "numeric",
+      month: "2-digit",
+      day: "2-digit",
+      hour: "2-digit",
+      minute: "2-digit",
+      second: "2-digit",
+    });
     formatters.set(timeZone, f);
   }
   return f;
@@ -18,7 +27,14 @@ export function wallClockAt(tsMs: number, timeZone: string): string {
 }
 
 function wallAsUtc(wall: string): number {
-  return Date.UTC(Number(wall.slice(0, 4)), Number(wall.slice(5, 7)) - 1, Number(wall.slice(8, 10)), Number(wall.slice(11, 13) || 0), Number(wall.slice(14, 16) || 0), Number(wall.slice(17, 19) || 0));
+  return Date.UTC(
+    Number(wall.slice(0, 4)),
+    Number(wall.slice(5, 7)) - 1,
+    Number(wall.slice(8, 10)),
+    Number(wall.slice(11, 13) || 0),
+    Number(wall.slice(14, 16) || 0),
+    Number(wall.slice(17, 19) || 0),
+  );
 }
 
 /** The UTC instant of a `YYYY-MM-DD HH:MM:SS` wall time in `timeZone` (the first match; the fake never serves DST-edge times). */
