@@ -9,6 +9,11 @@
  * sorted by time then symbol — the bundled data's layout) into a temp dir,
  * deletes them afterwards, and prints figures. Each phase runs in its own child
  * process so its peak RSS is its own. Not a test: nothing here asserts a time.
+ *
+ * Phases: (1) 1M bars validated (values only, as `mqk data validate`) and
+ * streamed as Bar objects; (2) the same with a never-seen volume on every bar,
+ * the worst case for the CSV reader's decimal cache (every volume goes through
+ * core's toShares); (3) 10M bars streamed with RSS sampled every 1M.
  * The root has no workspace link to @mqk/*, so the public entries are imported by path.
  */
 import { spawnSync } from "node:child_process";
@@ -57,7 +62,8 @@ function prng(seed: number): () => number {
 
 const money = (cents: number): string => `${String(Math.floor(cents / 100))}.${String(cents % 100).padStart(2, "0")}`;
 
-async function writeBars(file: string, count: number): Promise<void> {
+/** `distinctVolumes`: every bar gets a volume never seen before (the decimal cache cannot help). */
+async function writeBars(file: string, count: number, distinctVolumes = false): Promise<void> {
   const out = createWriteStream(file);
   const random = prng(42);
   const prices = symbols.map((_, i) => 5_000 + i * 1_700);
@@ -71,7 +77,7 @@ async function writeBars(file: string, count: number): Promise<void> {
     const high = Math.max(open, close) + Math.floor(random() * 15);
     const low = Math.max(1, Math.min(open, close) - Math.floor(random() * 15));
     prices[s] = close;
-    chunk += `${symbols[s] ?? "SPY"},${new Date(ts).toISOString().replace(".000Z", "Z")},${money(open)},${money(high)},${money(low)},${money(close)},${String(100 + Math.floor(random() * 50_000))}\n`;
+    chunk += `${symbols[s] ?? "SPY"},${new Date(ts).toISOString().replace(".000Z", "Z")},${money(open)},${money(high)},${money(low)},${money(close)},${String(distinctVolumes ? 1_000_000 + n : 100 + Math.floor(random() * 50_000))}\n`;
     if (chunk.length > 1 << 20) {
       if (!out.write(chunk)) await once(out, "drain");
       chunk = "";
@@ -118,6 +124,18 @@ async function throughputPhase(file: string, bars: number): Promise<void> {
   console.log(`peak RSS (throughput phase): ${mib(peakRss())}`);
 }
 
+/** Child: the worst case for the decimal cache — a volume never seen before on every bar. */
+async function distinctPhase(file: string, bars: number): Promise<void> {
+  await validateCsvFile(file);
+  const t0 = performance.now();
+  const checked = await validateCsvFile(file);
+  const t1 = performance.now();
+  if (!checked.ok || checked.value.bars !== bars) throw new Error("bench: validation failed");
+  console.log(
+    `validate, every volume distinct (toShares on every bar): ${bars.toLocaleString("en-US")} bars in ${(t1 - t0).toFixed(0)} ms wall = ${rate(bars, t1 - t0)}`,
+  );
+}
+
 /** Child: stream a large file, sampling RSS as it goes. */
 async function streamPhase(file: string, bars: number): Promise<void> {
   const samples: string[] = [];
@@ -142,6 +160,7 @@ async function main(): Promise<void> {
   const [phase, file, countText] = process.argv.slice(2);
   if (phase === "--throughput" && file !== undefined) return throughputPhase(file, Number(countText));
   if (phase === "--stream" && file !== undefined) return streamPhase(file, Number(countText));
+  if (phase === "--distinct" && file !== undefined) return distinctPhase(file, Number(countText));
 
   const bars = Number(process.argv[2] ?? 1_000_000);
   const streamBars = Number(process.argv[3] ?? 10_000_000);
@@ -162,6 +181,10 @@ async function main(): Promise<void> {
     console.log(`wrote ${mib(statSync(small).size)} for the throughput phase`);
     child(["--throughput", small, String(bars)]);
     rmSync(small);
+    const distinct = path.join(dir, "bench-distinct-1min.csv");
+    await writeBars(distinct, bars, true);
+    child(["--distinct", distinct, String(bars)]);
+    rmSync(distinct);
     const large = path.join(dir, "bench-large-1min.csv");
     await writeBars(large, streamBars);
     console.log(`wrote ${mib(statSync(large).size)} for the stream phase`);

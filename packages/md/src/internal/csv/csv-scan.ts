@@ -14,7 +14,7 @@
  *     (callers that must not act on a partly bad file validate first).
  */
 import { createReadStream } from "node:fs";
-import { err, InvariantError, ok, toDeskError, type Micros, type Result, type Ticker } from "@mqk/core";
+import { err, InvariantError, NormalisationError, ok, toDeskError, type Micros, type Result, type Ticker } from "@mqk/core";
 import type { Bar, BarInterval } from "../bar.js";
 import {
   barTicker,
@@ -25,6 +25,7 @@ import {
   SeriesCursor,
   type BarRejection,
   type BarValues,
+  type PriceField,
   type PriceNormaliser,
   type VolumeNormaliser,
 } from "../bar-validation.js";
@@ -99,6 +100,37 @@ class DecimalCaches {
 
   constructor(maxEntries = 1 << 17) {
     this.#max = maxEntries;
+  }
+
+  /**
+   * The price in text[start, end) when it is a plain decimal: from the cache, or
+   * converted now by toMicros and cached. Undefined for anything else (including
+   * a value toMicros refuses), which sends the bar down the slow path for its message.
+   */
+  knownPrice(text: string, start: number, end: number, field: PriceField): Micros | undefined {
+    const key = plainDecimalKey(text, start, end);
+    if (key < 0) return undefined;
+    const hit = this.prices.get(key);
+    if (hit !== undefined) return hit;
+    return this.#convert(() => this.price(text.slice(start, end), field));
+  }
+
+  /** As knownPrice, for a volume through toShares. */
+  knownVolume(text: string, start: number, end: number): bigint | undefined {
+    const key = plainDecimalKey(text, start, end);
+    if (key < 0) return undefined;
+    const hit = this.volumes.get(key);
+    if (hit !== undefined) return hit;
+    return this.#convert(() => this.volume(text.slice(start, end)));
+  }
+
+  #convert<T>(convert: () => T): T | undefined {
+    try {
+      return convert();
+    } catch (error) {
+      if (error instanceof NormalisationError) return undefined;
+      throw error;
+    }
   }
 
   readonly price: PriceNormaliser = (input, field) => {
@@ -225,11 +257,11 @@ class LineChecker {
     const state = this.#symbolState(text, c1);
     // Fast path: every value already converted once by toMicros / toShares (cached by its decimal).
     const caches = this.#caches;
-    const o = caches.prices.get(plainDecimalKey(text, c2 + 1, c3));
-    const h = caches.prices.get(plainDecimalKey(text, c3 + 1, c4));
-    const l = caches.prices.get(plainDecimalKey(text, c4 + 1, c5));
-    const c = caches.prices.get(plainDecimalKey(text, c5 + 1, c6));
-    const v = caches.volumes.get(plainDecimalKey(text, c6 + 1, text.length));
+    const o = caches.knownPrice(text, c2 + 1, c3, "open");
+    const h = caches.knownPrice(text, c3 + 1, c4, "high");
+    const l = caches.knownPrice(text, c4 + 1, c5, "low");
+    const c = caches.knownPrice(text, c5 + 1, c6, "close");
+    const v = caches.knownVolume(text, c6 + 1, text.length);
     let values: BarValues | undefined;
     if (
       state !== undefined &&
