@@ -1,7 +1,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { NormalisationError, toMicros, toShares } from "@mqk/core";
-import { plainDecimalKey } from "./csv-scan.js";
+import { plainDecimalKey } from "./decimal-cache.js";
 
 const plain = fc
   .tuple(fc.stringMatching(/^\d{1,8}$/), fc.option(fc.stringMatching(/^\d{1,6}$/), { nil: undefined }))
