@@ -120,7 +120,8 @@ class TwelveDataProvider implements MarketDataProvider {
       const page = await this.#page(symbol, interval, { start_date: startDate, end_date: endDate });
       if (!page.ok) return page;
       if (page.value.kind === "empty") break;
-      if (page.value.timeZone !== timeZone) return ok({ kind: "zone", timeZone: page.value.timeZone });
+      // Daily dates are zone-free; intraday dates went out in `timeZone` and must match meta's.
+      if (interval !== "1day" && page.value.timeZone !== timeZone) return ok({ kind: "zone", timeZone: page.value.timeZone });
       const merged = mergeOlderPage(page.value.bars, pages[0], oldestMs);
       if (!merged.ok) return this.#fail("bad_response", merged.error);
       const first = merged.value[0];
