@@ -94,7 +94,7 @@ describe("FMP adapter", () => {
     expect(fake.requests.map((r) => r.status)).toEqual([500, 429, 200]);
   });
 
-  it("FMP: the key (a query parameter FMP requires) never appears in a log line or an error", async () => {
+  it("S1.5: the FMP key (a query parameter FMP requires) never appears in a log line or an error", async () => {
     const { fake, provider, log } = await setup("");
     const outcomes: unknown[] = [];
     const run = async (): Promise<void> => {

@@ -105,7 +105,7 @@ describe("TwelveData adapter", () => {
     expect(daily.ok && iso(daily.value)).toBe("2024-03-11T00:00:00.000Z");
   });
 
-  it("TwelveData: the key travels only in the Authorization header, never in a URL", async () => {
+  it("S1.5: the TwelveData key travels only in the Authorization header, never in a URL", async () => {
     const { fake, provider } = await setup("2024-03-20T12:00:00Z");
     await bars(provider, "1day", "2024-03-01T00:00:00Z", "2024-03-15T00:00:00Z");
     await provider.latestClosedBar(AAPL, "1min");
@@ -255,7 +255,7 @@ describe("TwelveData retries and error envelopes", () => {
 });
 
 describe("TwelveData secrecy", () => {
-  it("TwelveData key never appears in a log line or an error (canary), whatever fails", async () => {
+  it("S1.5: the TwelveData key never appears in a log line or an error (canary), whatever fails", async () => {
     const { fake, provider, log } = await setup("2024-03-20T12:00:00Z", {}, { requestTimeoutMs: 100, retry: { maxAttempts: 2 } });
     const outcomes: unknown[] = [];
     const run = async (): Promise<void> => {
