@@ -53,7 +53,17 @@ export type {
 } from "./internal/alert-router.js";
 export type { SenderStats as WebhookStats, RetryPolicy } from "./internal/webhook-sender.js";
 export type { OverflowPolicy } from "./internal/bounded-queue.js";
-export { builtInChannels, channelNamePattern, modeChannel, type AlertsSettings, type BuiltInChannel, type ChannelName, type ChannelSettings, type DeskMode, type ModeChannel } from "./internal/channels.js";
+export {
+  builtInChannels,
+  channelNamePattern,
+  modeChannel,
+  type AlertsSettings,
+  type BuiltInChannel,
+  type ChannelName,
+  type ChannelSettings,
+  type DeskMode,
+  type ModeChannel,
+} from "./internal/channels.js";
 export { alertKinds, severities, type AlertEvent, type AlertEventOf, type AlertKind, type OrderSide, type Severity } from "./internal/events.js";
 export { routingTable, routeEvent, type RoutingTable } from "./internal/routing.js";
 export { sampleEvent as sampleAlertEvent } from "./internal/sample-events.js";

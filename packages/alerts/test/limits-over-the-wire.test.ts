@@ -5,14 +5,35 @@ import { describe, expect, it } from "vitest";
 import { deskWiring, embedsOf, RecordingLogger } from "./support.js";
 
 const longText = (max: number): fc.Arbitrary<string> =>
-  fc.oneof(fc.string({ maxLength: max }), fc.string({ unit: "grapheme", maxLength: max / 2 }), fc.nat({ max }).map((n) => "😀".repeat(Math.ceil(n / 2))));
+  fc.oneof(
+    fc.string({ maxLength: max }),
+    fc.string({ unit: "grapheme", maxLength: max / 2 }),
+    fc.nat({ max }).map((n) => "😀".repeat(Math.ceil(n / 2))),
+  );
 
 // Events whose text comes from outside (operators, strategies, brokers): the ones that can be any length.
 const event: fc.Arbitrary<AlertEvent> = fc.oneof(
-  fc.record({ kind: fc.constant("channel_message"), channel: fc.constant("paper"), title: longText(600), text: longText(9000), severity: fc.constantFrom("info", "critical") }),
+  fc.record({
+    kind: fc.constant("channel_message"),
+    channel: fc.constant("paper"),
+    title: longText(600),
+    text: longText(9000),
+    severity: fc.constantFrom("info", "critical"),
+  }),
   fc.record({ kind: fc.constant("operator_message"), from: longText(400), text: longText(9000) }),
-  fc.record({ kind: fc.constant("backtest_result"), runId: longText(300), strategy: longText(300), metrics: fc.dictionary(longText(300), longText(1500), { maxKeys: 40 }) }),
-  fc.record({ kind: fc.constant("order_rejected"), symbol: longText(300), side: fc.constantFrom("buy", "sell"), clientOrderId: longText(2000), reason: longText(9000) }),
+  fc.record({
+    kind: fc.constant("backtest_result"),
+    runId: longText(300),
+    strategy: longText(300),
+    metrics: fc.dictionary(longText(300), longText(1500), { maxKeys: 40 }),
+  }),
+  fc.record({
+    kind: fc.constant("order_rejected"),
+    symbol: longText(300),
+    side: fc.constantFrom("buy", "sell"),
+    clientOrderId: longText(2000),
+    reason: longText(9000),
+  }),
   fc.record({ kind: fc.constant("heartbeat"), uptimeMs: fc.nat(), details: fc.dictionary(longText(300), longText(1500), { maxKeys: 30 }) }),
 );
 

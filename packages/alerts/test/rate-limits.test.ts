@@ -14,7 +14,15 @@ afterEach(async () => {
 });
 
 const fillNo = (n: number) =>
-  ({ kind: "fill", symbol: "AAPL", side: "buy", qtyShares: toShares(1), priceMicros: toMicros("100.5"), clientOrderId: `coid-${String(n)}`, partial: false }) as const;
+  ({
+    kind: "fill",
+    symbol: "AAPL",
+    side: "buy",
+    qtyShares: toShares(1),
+    priceMicros: toMicros("100.5"),
+    clientOrderId: `coid-${String(n)}`,
+    partial: false,
+  }) as const;
 
 describe("Discord rate limits", () => {
   it("S1.6: after a 429 with a float retry_after, the next request to that webhook arrives no earlier than retry_after", async () => {

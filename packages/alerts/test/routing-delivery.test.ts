@@ -26,7 +26,8 @@ describe("routing over the wire", () => {
         for (const channel of routeEvent(event, mode)) expected.get(channel)?.push(kind);
       }
       await router.idle();
-      for (const channel of channels) expect({ channel, kinds: kindsReceived(fake, idOf(channel)).sort() }).toEqual({ channel, kinds: (expected.get(channel) ?? []).sort() });
+      for (const channel of channels)
+        expect({ channel, kinds: kindsReceived(fake, idOf(channel)).sort() }).toEqual({ channel, kinds: (expected.get(channel) ?? []).sort() });
       expect(fake.requests.every((r) => r.status === 200)).toBe(true);
       await router.close();
     });

@@ -95,7 +95,9 @@ describe("webhook URL secrecy", () => {
     // The scenario really went through every path.
     const codes = logger.codes();
     expect(codes).toEqual(expect.arrayContaining(["channel_invalid_url", "rate_limited", "webhook_disabled", "delivery_failed", "channel_unconfigured"]));
-    expect(fake.requests.map((r) => r.outcome)).toEqual(expect.arrayContaining(["delivered", "fault_rate_limited", "server_error", "unknown_webhook", "invalid_token"]));
+    expect(fake.requests.map((r) => r.outcome)).toEqual(
+      expect.arrayContaining(["delivered", "fault_rate_limited", "server_error", "unknown_webhook", "invalid_token"]),
+    );
     expect(fake.messages.length).toBeGreaterThan(0);
 
     const routerSide = [JSON.stringify(logger.entries), JSON.stringify(seen.receipts), ...seen.exposed, JSON.stringify(seen.report)].join("\n");

@@ -2,7 +2,18 @@
  * Contract and property tests of @mqk/portfolio through its public entry only.
  */
 import { asTicker, divRound, type Micros, type Shares, type Ticker } from "@mqk/core";
-import { AVG_COST_ROUNDING, applyFill, applyFills, emptyPortfolio, hasAppliedFill, markToMarket, portfolioFromParts, type Fill, type Portfolio, type PortfolioMarks } from "@mqk/portfolio";
+import {
+  AVG_COST_ROUNDING,
+  applyFill,
+  applyFills,
+  emptyPortfolio,
+  hasAppliedFill,
+  markToMarket,
+  portfolioFromParts,
+  type Fill,
+  type Portfolio,
+  type PortfolioMarks,
+} from "@mqk/portfolio";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 
@@ -25,7 +36,14 @@ interface FillSpec {
 const arbFillSpec: fc.Arbitrary<FillSpec> = fc.record({ ticker: arbTicker, side: arbSide, qty: arbQty, price: arbPrice, fee: arbFee });
 
 let seq = 0;
-const toFill = (s: FillSpec): Fill => ({ fillId: `fill-${String(++seq)}`, ticker: s.ticker, side: s.side, qtyShares: s.qty as Shares, priceMicros: s.price as Micros, feeMicros: s.fee as Micros });
+const toFill = (s: FillSpec): Fill => ({
+  fillId: `fill-${String(++seq)}`,
+  ticker: s.ticker,
+  side: s.side,
+  qtyShares: s.qty as Shares,
+  priceMicros: s.price as Micros,
+  feeMicros: s.fee as Micros,
+});
 
 function marksOf(p: Portfolio, prices: ReadonlyMap<Ticker, Micros>): PortfolioMarks {
   const r = markToMarket(p, prices);
@@ -48,7 +66,14 @@ function collectLeafTypes(value: unknown, out: Set<string>, seen = new Set<unkno
 
 describe("portfolio transitions", () => {
   it("fees reduce cash and realised PnL", () => {
-    const p = applyFill(emptyPortfolio(START_CASH), { fillId: "a", ticker: TICKERS[0], side: "buy", qtyShares: 10n as Shares, priceMicros: 100_000_000n as Micros, feeMicros: 1_500_000n as Micros });
+    const p = applyFill(emptyPortfolio(START_CASH), {
+      fillId: "a",
+      ticker: TICKERS[0],
+      side: "buy",
+      qtyShares: 10n as Shares,
+      priceMicros: 100_000_000n as Micros,
+      feeMicros: 1_500_000n as Micros,
+    });
     expect(p.cashMicros).toBe(START_CASH - 1_000_000_000n - 1_500_000n);
     expect(p.realisedPnlMicros).toBe(-1_500_000n);
     expect(p.feesMicros).toBe(1_500_000n);
@@ -77,7 +102,14 @@ describe("portfolio transitions", () => {
 
   it("is immutable: the old state is unchanged after a fill", () => {
     const p0 = emptyPortfolio(START_CASH);
-    const p1 = applyFill(p0, { fillId: "i1", ticker: TICKERS[1], side: "sell", qtyShares: 3n as Shares, priceMicros: 5_000_000n as Micros, feeMicros: 0n as Micros });
+    const p1 = applyFill(p0, {
+      fillId: "i1",
+      ticker: TICKERS[1],
+      side: "sell",
+      qtyShares: 3n as Shares,
+      priceMicros: 5_000_000n as Micros,
+      feeMicros: 0n as Micros,
+    });
     expect(p0.positions.size).toBe(0);
     expect(p0.cashMicros).toBe(START_CASH);
     expect(hasAppliedFill(p0, "i1")).toBe(false);
@@ -105,13 +137,29 @@ describe("portfolio transitions", () => {
   });
 
   it("a position without a price is not valued: the marks name the missing tickers", () => {
-    const p = applyFill(emptyPortfolio(START_CASH), { fillId: "n1", ticker: TICKERS[2], side: "buy", qtyShares: 1n as Shares, priceMicros: 1n as Micros, feeMicros: 0n as Micros });
+    const p = applyFill(emptyPortfolio(START_CASH), {
+      fillId: "n1",
+      ticker: TICKERS[2],
+      side: "buy",
+      qtyShares: 1n as Shares,
+      priceMicros: 1n as Micros,
+      feeMicros: 0n as Micros,
+    });
     expect(markToMarket(p, new Map())).toEqual({ ok: false, error: { kind: "missing_price", tickers: [TICKERS[2]] } });
   });
 
   it("portfolioFromParts round-trips a state", () => {
-    const p = applyFills(emptyPortfolio(START_CASH), [toFill({ ticker: TICKERS[0], side: "buy", qty: 7n, price: 3n, fee: 1n }), toFill({ ticker: TICKERS[1], side: "sell", qty: 2n, price: 9n, fee: 0n })]);
-    const q = portfolioFromParts({ cashMicros: p.cashMicros, positions: [...p.positions.values()], realisedPnlMicros: p.realisedPnlMicros, feesMicros: p.feesMicros, appliedFillIds: p.appliedFillIds.toArray() });
+    const p = applyFills(emptyPortfolio(START_CASH), [
+      toFill({ ticker: TICKERS[0], side: "buy", qty: 7n, price: 3n, fee: 1n }),
+      toFill({ ticker: TICKERS[1], side: "sell", qty: 2n, price: 9n, fee: 0n }),
+    ]);
+    const q = portfolioFromParts({
+      cashMicros: p.cashMicros,
+      positions: [...p.positions.values()],
+      realisedPnlMicros: p.realisedPnlMicros,
+      feesMicros: p.feesMicros,
+      appliedFillIds: p.appliedFillIds.toArray(),
+    });
     expect(q).toEqual(p);
   });
 });

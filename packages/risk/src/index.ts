@@ -35,7 +35,14 @@
 export type { ApprovedOrder, ApprovedOrderFields } from "./internal/approved-order.js";
 export { isApprovedOrder } from "./internal/approved-order.js";
 export { createRiskEngine, type RiskEngine, type RiskEngineOptions, type DailyLossStatus } from "./internal/risk-engine.js";
-export { RiskStateStore, type RiskExecutor, type DayBaseline, type AppliedTradingEvent, type ApprovalContext, type RiskEventRecord } from "./internal/risk-state-store.js";
+export {
+  RiskStateStore,
+  type RiskExecutor,
+  type DayBaseline,
+  type AppliedTradingEvent,
+  type ApprovalContext,
+  type RiskEventRecord,
+} from "./internal/risk-state-store.js";
 export { normaliseLimits, type RiskLimits, type NormalisedLimits } from "./internal/limits.js";
 export {
   intentIdFor,

@@ -42,10 +42,19 @@ describe("R3: daily loss", () => {
       expect(await engine2.approve(handle2.db, market("sell", 10n), at("120"))).toMatchObject({ ok: false, error: { kind: "halted" } });
 
       // only an operator reset with a reason leaves halted
-      expect(await store2.operatorReset({ to: "active", reason: " ", actor: "ops" }, clock2.nowMs())).toMatchObject({ ok: false, error: { kind: "reason_required" } });
-      expect(await store2.operatorReduce({ reason: "flatten", actor: "ops" }, clock2.nowMs())).toMatchObject({ ok: false, error: { kind: "not_allowed", from: "halted" } });
+      expect(await store2.operatorReset({ to: "active", reason: " ", actor: "ops" }, clock2.nowMs())).toMatchObject({
+        ok: false,
+        error: { kind: "reason_required" },
+      });
+      expect(await store2.operatorReduce({ reason: "flatten", actor: "ops" }, clock2.nowMs())).toMatchObject({
+        ok: false,
+        error: { kind: "not_allowed", from: "halted" },
+      });
       expect(await store2.readTradingState()).toMatchObject({ mode: "halted" });
-      expect(await store2.operatorReset({ to: "active", reason: "loss reviewed with the PM", actor: "ops" }, clock2.nowMs())).toMatchObject({ ok: true, value: { changed: true, state: { mode: "active", actor: "ops" } } });
+      expect(await store2.operatorReset({ to: "active", reason: "loss reviewed with the PM", actor: "ops" }, clock2.nowMs())).toMatchObject({
+        ok: true,
+        value: { changed: true, state: { mode: "active", actor: "ops" } },
+      });
       expect((await engine2.approve(handle2.db, market("sell", 10n), at("120"))).ok).toBe(true);
       expect((await store2.recentEvents()).map((e) => [e.event, e.from, e.to, e.actor])).toEqual([
         ["operator_reset", "halted", "active", "ops"],
@@ -80,7 +89,10 @@ describe("R3: daily loss", () => {
     expect(await d.engine.checkDailyLoss(at("91"))).toMatchObject({ ok: true, value: { breached: false, lossMicros: usd("900"), dayStartMs: DAY0 } });
     d.clock.advance(DAY);
     // day 2 starts at −900: a further 200 is a 200 loss today (1100 over two days)
-    expect(await d.engine.checkDailyLoss(at("91"))).toMatchObject({ ok: true, value: { lossMicros: 0n, baselinePnlMicros: toMicros("-900", { sign: "any" }), dayStartMs: DAY0 + DAY } });
+    expect(await d.engine.checkDailyLoss(at("91"))).toMatchObject({
+      ok: true,
+      value: { lossMicros: 0n, baselinePnlMicros: toMicros("-900", { sign: "any" }), dayStartMs: DAY0 + DAY },
+    });
     expect(await d.engine.checkDailyLoss(at("89"))).toMatchObject({ ok: true, value: { breached: false, lossMicros: usd("200") } });
   });
 
@@ -110,11 +122,20 @@ describe("R3: order-rate throttle", () => {
     const sixth = await d.engine.approve(d.handle.db, market("buy", 1n), snapshot());
     expect(sixth).toMatchObject({
       ok: false,
-      error: { kind: "rate_limit", limitOrders: 5, actualOrders: 6, windowMs: 60_000, halt: { kind: "risk_halt", reason: "rate_limit", numbers: { limitOrders: 5, actualOrders: 6, windowMs: 60_000 } } },
+      error: {
+        kind: "rate_limit",
+        limitOrders: 5,
+        actualOrders: 6,
+        windowMs: 60_000,
+        halt: { kind: "risk_halt", reason: "rate_limit", numbers: { limitOrders: 5, actualOrders: 6, windowMs: 60_000 } },
+      },
     });
     expect(d.halts.map((h) => h.reason)).toEqual(["rate_limit"]);
     d.clock.advance(120_000);
-    expect(await d.engine.approve(d.handle.db, market("buy", 1n), snapshot())).toMatchObject({ ok: false, error: { kind: "halted", reason: expect.stringMatching(/order rate 6/) as string } });
+    expect(await d.engine.approve(d.handle.db, market("buy", 1n), snapshot())).toMatchObject({
+      ok: false,
+      error: { kind: "halted", reason: expect.stringMatching(/order rate 6/) as string },
+    });
     expect(await d.store.readTradingState()).toMatchObject({ mode: "halted", cause: "rate_limit" });
   });
 

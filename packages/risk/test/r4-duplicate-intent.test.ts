@@ -23,7 +23,10 @@ describe("R4: duplicate intent", () => {
     const handle2 = await reopen(desk().handle);
     try {
       const engine2 = createRiskEngine({ limits: { ...LIMITS, maxOrdersPerMinute: 10_000 }, store: new RiskStateStore(handle2.db), clock: desk().clock });
-      expect(await engine2.approve(handle2.db, market("sell", 1n, { decisionKey: "bar-2:exit" }), snapshot())).toMatchObject({ ok: false, error: { kind: "duplicate_intent", decisionKey: "bar-2:exit" } });
+      expect(await engine2.approve(handle2.db, market("sell", 1n, { decisionKey: "bar-2:exit" }), snapshot())).toMatchObject({
+        ok: false,
+        error: { kind: "duplicate_intent", decisionKey: "bar-2:exit" },
+      });
     } finally {
       await handle2.close();
     }
@@ -41,10 +44,12 @@ describe("R4: duplicate intent", () => {
     const order = market("buy", 1n, { decisionKey: "bar-4" });
     const boom = new Error("outbox insert failed");
     await expect(
-      desk().handle.db.transaction().execute(async (tx) => {
-        expect((await desk().engine.approve(tx, order, snapshot())).ok).toBe(true);
-        throw boom;
-      }),
+      desk()
+        .handle.db.transaction()
+        .execute(async (tx) => {
+          expect((await desk().engine.approve(tx, order, snapshot())).ok).toBe(true);
+          throw boom;
+        }),
     ).rejects.toBe(boom);
     expect((await desk().engine.approve(desk().handle.db, order, snapshot())).ok).toBe(true);
   });
@@ -59,14 +64,18 @@ describe("R4: duplicate intent", () => {
     const firstMayCommit = new Promise<void>((resolve) => {
       releaseFirst = resolve;
     });
-    const first = desk().handle.db.transaction().execute(async (tx) => {
-      const r = await desk().engine.approve(tx, order, snapshot());
-      approvedInFirst();
-      await firstMayCommit; // hold the uncommitted approval while the second one runs
-      return r;
-    });
+    const first = desk()
+      .handle.db.transaction()
+      .execute(async (tx) => {
+        const r = await desk().engine.approve(tx, order, snapshot());
+        approvedInFirst();
+        await firstMayCommit; // hold the uncommitted approval while the second one runs
+        return r;
+      });
     await firstApproved;
-    const second = desk().handle.db.transaction().execute((tx) => desk().engine.approve(tx, order, snapshot()));
+    const second = desk()
+      .handle.db.transaction()
+      .execute((tx) => desk().engine.approve(tx, order, snapshot()));
     setTimeout(releaseFirst, 100);
     const results = await Promise.all([first, second]);
     expect(results.map((r) => (r.ok ? "approved" : r.error.kind))).toEqual(["approved", "duplicate_intent"]);

@@ -7,7 +7,16 @@ import { asStrategyId, asTicker, FakeClock, toMicros, type Micros, type Shares, 
 import { createTestDatabase, openDatabase, type DeskDatabase, type TestDatabase } from "@mqk/db";
 import { applyFills, emptyPortfolio, type Fill, type Portfolio } from "@mqk/portfolio";
 import { afterAll, afterEach, beforeAll } from "vitest";
-import { createRiskEngine, RiskStateStore, type OpenOrderExposure, type OrderRequest, type RiskEngine, type RiskHaltEvent, type RiskLimits, type RiskSnapshot } from "@mqk/risk";
+import {
+  createRiskEngine,
+  RiskStateStore,
+  type OpenOrderExposure,
+  type OrderRequest,
+  type RiskEngine,
+  type RiskHaltEvent,
+  type RiskLimits,
+  type RiskSnapshot,
+} from "@mqk/risk";
 
 export const usd = (v: string): Micros => toMicros(v);
 export const AAPL = asTicker("AAPL");
@@ -115,6 +124,20 @@ export function market(side: "buy" | "sell", qty: bigint, extra: Partial<Pick<Or
   return { strategyId: STRAT, decisionKey: `d-${String(++decisionSeq)}`, ticker: AAPL, side, qtyShares: qty as Shares, type: "market", ...extra };
 }
 
-export function limit(side: "buy" | "sell", qty: bigint, priceUsd: string, extra: Partial<Pick<OrderRequest, "ticker" | "decisionKey" | "strategyId">> = {}): OrderRequest {
-  return { strategyId: STRAT, decisionKey: `d-${String(++decisionSeq)}`, ticker: AAPL, side, qtyShares: qty as Shares, type: "limit", limitPriceMicros: usd(priceUsd), ...extra };
+export function limit(
+  side: "buy" | "sell",
+  qty: bigint,
+  priceUsd: string,
+  extra: Partial<Pick<OrderRequest, "ticker" | "decisionKey" | "strategyId">> = {},
+): OrderRequest {
+  return {
+    strategyId: STRAT,
+    decisionKey: `d-${String(++decisionSeq)}`,
+    ticker: AAPL,
+    side,
+    qtyShares: qty as Shares,
+    type: "limit",
+    limitPriceMicros: usd(priceUsd),
+    ...extra,
+  };
 }

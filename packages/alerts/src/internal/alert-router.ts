@@ -146,7 +146,12 @@ class Router implements AlertRouter {
     this.#client = new WebhookClient({ requestTimeoutMs, waitForConfirmation: options.waitForConfirmation ?? true });
     const interval = options.settings.heartbeatIntervalSeconds ?? alertRouterDefaults.heartbeatIntervalSeconds;
     if (!Number.isFinite(interval) || interval <= 0) {
-      this.#log("warn", "settings_invalid", [], `heartbeatIntervalSeconds must be a positive number of seconds; using ${String(alertRouterDefaults.heartbeatIntervalSeconds)}.`);
+      this.#log(
+        "warn",
+        "settings_invalid",
+        [],
+        `heartbeatIntervalSeconds must be a positive number of seconds; using ${String(alertRouterDefaults.heartbeatIntervalSeconds)}.`,
+      );
     }
     this.#heartbeatMs = (Number.isFinite(interval) && interval > 0 ? interval : alertRouterDefaults.heartbeatIntervalSeconds) * 1000;
     this.#buildChannels(options);
@@ -259,7 +264,12 @@ class Router implements AlertRouter {
         : entry.declared
           ? "the environment variable named by its webhookEnv is not set"
           : "it is not declared under alerts.channels";
-    this.#log("warn", "channel_unconfigured", [entry.name], `Alerts for channel ${entry.name} are dropped: ${why}. This notice is logged once; drops are counted in stats().`);
+    this.#log(
+      "warn",
+      "channel_unconfigured",
+      [entry.name],
+      `Alerts for channel ${entry.name} are dropped: ${why}. This notice is logged once; drops are counted in stats().`,
+    );
   }
 
   #render(event: AlertEvent): PendingAlert | undefined {
@@ -283,7 +293,12 @@ class Router implements AlertRouter {
     const event: AlertEvent = { kind: "alert_channel_disabled", channels: sender.channels, status, ...(discordCode === undefined ? {} : { discordCode }) };
     const target = this.#fallbackFor(event, sender);
     if (target === undefined) {
-      this.#log("error", "no_channel_for_disable_notice", sender.channels, "No other working alert channel is left to announce that this webhook was disabled.");
+      this.#log(
+        "error",
+        "no_channel_for_disable_notice",
+        sender.channels,
+        "No other working alert channel is left to announce that this webhook was disabled.",
+      );
       return;
     }
     const pending = this.#render(event);
@@ -348,7 +363,12 @@ class Router implements AlertRouter {
     return {
       mode: this.mode,
       closed: this.#closing !== undefined,
-      channels: [...this.#channels.values()].map((entry) => ({ channel: entry.name, state: entry.state, routed: entry.routed, unconfiguredDrops: entry.unconfiguredDrops })),
+      channels: [...this.#channels.values()].map((entry) => ({
+        channel: entry.name,
+        state: entry.state,
+        routed: entry.routed,
+        unconfiguredDrops: entry.unconfiguredDrops,
+      })),
       webhooks: this.#senders.map((sender) => sender.stats()),
       internalErrors: this.#internalErrors,
     };
@@ -380,7 +400,8 @@ class Router implements AlertRouter {
     ]);
     deadline?.cancel();
     const abandoned = this.#senders.reduce((sum, sender) => sum + sender.abandon(), 0);
-    if (abandoned > 0) this.#log("warn", "closed_with_pending", [], `Closed with ${String(abandoned)} alert(s) undelivered after ${String(drainMs)} ms of draining.`);
+    if (abandoned > 0)
+      this.#log("warn", "closed_with_pending", [], `Closed with ${String(abandoned)} alert(s) undelivered after ${String(drainMs)} ms of draining.`);
     await this.#client.close();
     return { drained, abandoned };
   }

@@ -61,7 +61,10 @@ describe("Discord limits", () => {
   });
 
   it("S1.6: a message already within limits keeps its text", () => {
-    const input: DiscordMessage = { content: "hello", embeds: [{ title: "Fill", description: "BUY 10 AAPL", fields: [{ name: "id", value: "coid-1" }], footer: { text: "PAPER" } }] };
+    const input: DiscordMessage = {
+      content: "hello",
+      embeds: [{ title: "Fill", description: "BUY 10 AAPL", fields: [{ name: "id", value: "coid-1" }], footer: { text: "PAPER" } }],
+    };
     const fitted = fitMessage(input);
     expect(fitted.content).toBe("hello");
     expect(fitted.embeds).toEqual(input.embeds);

@@ -27,10 +27,22 @@ describe("classifyResponse", () => {
   });
 
   it("S1.6: 404 and 401 mean the webhook is gone; 5xx retry; other 4xx are refusals", () => {
-    expect(classifyResponse(404, {}, JSON.stringify({ message: "Unknown Webhook", code: 10015 }))).toEqual({ kind: "webhook_gone", status: 404, discordCode: 10015 });
-    expect(classifyResponse(401, {}, JSON.stringify({ message: "Invalid Webhook Token", code: 50027 }))).toEqual({ kind: "webhook_gone", status: 401, discordCode: 50027 });
+    expect(classifyResponse(404, {}, JSON.stringify({ message: "Unknown Webhook", code: 10015 }))).toEqual({
+      kind: "webhook_gone",
+      status: 404,
+      discordCode: 10015,
+    });
+    expect(classifyResponse(401, {}, JSON.stringify({ message: "Invalid Webhook Token", code: 50027 }))).toEqual({
+      kind: "webhook_gone",
+      status: 401,
+      discordCode: 50027,
+    });
     expect(classifyResponse(502, {}, "<html>bad gateway</html>")).toEqual({ kind: "server_error", status: 502 });
-    expect(classifyResponse(400, {}, JSON.stringify({ code: 50035, message: "Invalid Form Body" }))).toEqual({ kind: "rejected", status: 400, discordCode: 50035 });
+    expect(classifyResponse(400, {}, JSON.stringify({ code: 50035, message: "Invalid Form Body" }))).toEqual({
+      kind: "rejected",
+      status: 400,
+      discordCode: 50035,
+    });
   });
 
   it("ignores malformed header and body values", () => {

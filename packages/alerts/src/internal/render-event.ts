@@ -16,10 +16,7 @@ export const severityColours: Readonly<Record<Severity, number>> = {
   critical: 0xe74c3c,
 };
 
-const fixed =
-  (severity: Severity) =>
-  (): Severity =>
-    severity;
+const fixed = (severity: Severity) => (): Severity => severity;
 
 export const severityTable: AlertKindTable<Severity> = {
   run_started: fixed("info"),
@@ -77,7 +74,10 @@ export const renderTable: AlertKindTable<Body> = {
   }),
   risk_halt: (e) => ({ title: "RISK HALT", description: e.reason }),
   integrity_disarm: (e) => ({ title: "DISARMED (integrity)", description: e.reason }),
-  deadman_tripped: (e) => ({ title: "Deadman tripped", description: `No sign of life for ${String(Math.round(e.silentForMs / 1000))} s.${e.detail === undefined ? "" : ` ${e.detail}`}` }),
+  deadman_tripped: (e) => ({
+    title: "Deadman tripped",
+    description: `No sign of life for ${String(Math.round(e.silentForMs / 1000))} s.${e.detail === undefined ? "" : ` ${e.detail}`}`,
+  }),
   reconcile_dirty: (e) => ({ title: `Reconcile DIRTY: ${String(e.mismatches)} mismatch(es)`, description: e.detail }),
   reconcile_clean: (e) => ({ title: "Reconcile clean", fields: [field("watermark", e.watermark)] }),
   heartbeat: (e) => ({ title: "Heartbeat", fields: [field("uptime", `${String(Math.floor(e.uptimeMs / 1000))} s`), ...records(e.details ?? {})] }),

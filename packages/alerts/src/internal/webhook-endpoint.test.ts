@@ -36,6 +36,8 @@ describe("WebhookEndpoint", () => {
   });
 
   it("S1.5: redactWebhookUrls removes the token from any text", () => {
-    expect(redactWebhookUrls(`failed POST https://discord.com/api/v10/webhooks/123/${token}?wait=true`)).toBe("failed POST https://discord.com/api/v10/webhooks/<redacted>?wait=true");
+    expect(redactWebhookUrls(`failed POST https://discord.com/api/v10/webhooks/123/${token}?wait=true`)).toBe(
+      "failed POST https://discord.com/api/v10/webhooks/<redacted>?wait=true",
+    );
   });
 });

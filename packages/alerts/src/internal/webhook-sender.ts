@@ -257,10 +257,17 @@ export class WebhookSender {
         const until = now + outcome.retryAfterMs + this.#deps.rateLimitMarginMs;
         if (outcome.global) this.#deps.gate.blockedUntilMs = Math.max(this.#deps.gate.blockedUntilMs, until);
         else this.#blockedUntilMs = Math.max(this.#blockedUntilMs, until);
-        this.#log("warn", "rate_limited", `Discord rate-limited this webhook (${outcome.global ? "global" : (outcome.scope ?? "bucket")}); waiting ${String(Math.ceil(outcome.retryAfterMs))} ms.`, { status: 429 });
-        if (outcome.suspicious) this.#log("warn", "retry_after_suspicious", "retry_after was over 1000 and was read as milliseconds (an unversioned-API habit).", {});
+        this.#log(
+          "warn",
+          "rate_limited",
+          `Discord rate-limited this webhook (${outcome.global ? "global" : (outcome.scope ?? "bucket")}); waiting ${String(Math.ceil(outcome.retryAfterMs))} ms.`,
+          { status: 429 },
+        );
+        if (outcome.suspicious)
+          this.#log("warn", "retry_after_suspicious", "retry_after was over 1000 and was read as milliseconds (an unversioned-API habit).", {});
         batch.rateLimitWaits += 1;
-        if (batch.rateLimitWaits > this.#deps.retry.maxRateLimitWaits) this.#dropBatch(batch, "droppedFailed", `still rate-limited after ${String(batch.rateLimitWaits)} waits`, 429);
+        if (batch.rateLimitWaits > this.#deps.retry.maxRateLimitWaits)
+          this.#dropBatch(batch, "droppedFailed", `still rate-limited after ${String(batch.rateLimitWaits)} waits`, 429);
         return;
       }
       case "webhook_gone":
@@ -275,7 +282,12 @@ export class WebhookSender {
         batch.attempts += 1;
         const what = outcome.kind === "server_error" ? `HTTP ${String(outcome.status)}` : outcome.reason;
         if (batch.attempts >= this.#deps.retry.maxAttempts) {
-          this.#dropBatch(batch, "droppedFailed", `gave up after ${String(batch.attempts)} attempts (last: ${what})`, outcome.kind === "server_error" ? outcome.status : undefined);
+          this.#dropBatch(
+            batch,
+            "droppedFailed",
+            `gave up after ${String(batch.attempts)} attempts (last: ${what})`,
+            outcome.kind === "server_error" ? outcome.status : undefined,
+          );
           return;
         }
         const backoff = Math.min(this.#deps.retry.maxBackoffMs, this.#deps.retry.baseBackoffMs * 2 ** (batch.attempts - 1));
@@ -325,13 +337,20 @@ export class WebhookSender {
     this.#counters.droppedOverflow += 1;
     this.#overflowEpisode += 1;
     if (this.#overflowEpisode === 1) {
-      this.#log("warn", "queue_overflow", `Alert queue full (${String(this.#deps.capacity)}); dropping by policy ${this.#deps.overflow}. A summary follows when the burst is over.`, {});
+      this.#log(
+        "warn",
+        "queue_overflow",
+        `Alert queue full (${String(this.#deps.capacity)}); dropping by policy ${this.#deps.overflow}. A summary follows when the burst is over.`,
+        {},
+      );
     }
   }
 
   #endOverflowEpisode(): void {
     if (this.#overflowEpisode === 0 || this.#queue.size > 0) return;
-    this.#log("warn", "queue_overflow", `Alert burst over: ${String(this.#overflowEpisode)} alert(s) were dropped because the queue was full.`, { count: this.#overflowEpisode });
+    this.#log("warn", "queue_overflow", `Alert burst over: ${String(this.#overflowEpisode)} alert(s) were dropped because the queue was full.`, {
+      count: this.#overflowEpisode,
+    });
     this.#overflowEpisode = 0;
   }
 

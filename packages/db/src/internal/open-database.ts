@@ -71,7 +71,10 @@ export async function openUrl(url: string, description: string, options: OpenDat
       if (closed) return;
       closed = true;
       try {
-        await db.destroy(); // ends the pool
+        await db.destroy();
+        // Kysely ends the pool only if it ever opened a connection through it;
+        // a pool used directly (pool.query, migrations) would linger for its idle timeout.
+        if (!pool.ended) await pool.end();
       } finally {
         await onClose();
       }

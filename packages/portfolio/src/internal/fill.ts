@@ -31,6 +31,9 @@ export function assertValidFill(fill: Fill): void {
   invariant(typeof fill.fillId === "string" && fill.fillId.length > 0, `fill: expected a non-empty fill id, found ${JSON.stringify(fill.fillId)}`);
   invariant(fill.side === "buy" || fill.side === "sell", `fill ${fill.fillId}: expected side buy or sell, found ${String(fill.side)}`);
   invariant(typeof fill.qtyShares === "bigint" && fill.qtyShares > 0n, `fill ${fill.fillId}: expected bigint qtyShares > 0, found ${String(fill.qtyShares)}`);
-  invariant(typeof fill.priceMicros === "bigint" && fill.priceMicros > 0n, `fill ${fill.fillId}: expected bigint priceMicros > 0, found ${String(fill.priceMicros)}`);
+  invariant(
+    typeof fill.priceMicros === "bigint" && fill.priceMicros > 0n,
+    `fill ${fill.fillId}: expected bigint priceMicros > 0, found ${String(fill.priceMicros)}`,
+  );
   invariant(typeof fill.feeMicros === "bigint" && fill.feeMicros >= 0n, `fill ${fill.fillId}: expected bigint feeMicros ≥ 0, found ${String(fill.feeMicros)}`);
 }

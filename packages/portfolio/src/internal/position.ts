@@ -67,7 +67,10 @@ export function positionFromParts(ticker: Ticker, qtyShares: Shares, costBasisMi
     invariant(costBasisMicros === 0n, `position ${ticker}: flat but cost basis is ${String(costBasisMicros)}; expected 0`);
     return undefined;
   }
-  invariant(sign(costBasisMicros) === sign(qtyShares), `position ${ticker}: cost basis ${String(costBasisMicros)} must have the sign of qty ${String(qtyShares)}`);
+  invariant(
+    sign(costBasisMicros) === sign(qtyShares),
+    `position ${ticker}: cost basis ${String(costBasisMicros)} must have the sign of qty ${String(qtyShares)}`,
+  );
   return Object.freeze({ ticker, qtyShares, costBasisMicros, avgCostMicros: averageCost(qtyShares, costBasisMicros) });
 }
 

@@ -2,11 +2,27 @@ import { toMicros, type Micros } from "@mqk/core";
 import { describe, expect, it } from "vitest";
 import { normaliseLimits, type RiskLimits } from "./limits.js";
 
-const good: RiskLimits = { maxOrderQty: 10, maxOrderNotional: toMicros("1000"), priceCollarBps: 100, maxPositionQty: 20, maxGrossExposure: toMicros("5000"), dailyLossLimit: toMicros("100"), maxOrdersPerMinute: 3 };
+const good: RiskLimits = {
+  maxOrderQty: 10,
+  maxOrderNotional: toMicros("1000"),
+  priceCollarBps: 100,
+  maxPositionQty: 20,
+  maxGrossExposure: toMicros("5000"),
+  dailyLossLimit: toMicros("100"),
+  maxOrdersPerMinute: 3,
+};
 
 describe("normaliseLimits", () => {
   it("normalises counts to shares and keeps micros", () => {
-    expect(normaliseLimits(good)).toEqual({ maxOrderQtyShares: 10n, maxOrderNotionalMicros: 1_000_000_000n, priceCollarBps: 100n, maxPositionShares: 20n, maxGrossExposureMicros: 5_000_000_000n, dailyLossLimitMicros: 100_000_000n, maxOrdersPerMinute: 3 });
+    expect(normaliseLimits(good)).toEqual({
+      maxOrderQtyShares: 10n,
+      maxOrderNotionalMicros: 1_000_000_000n,
+      priceCollarBps: 100n,
+      maxPositionShares: 20n,
+      maxGrossExposureMicros: 5_000_000_000n,
+      dailyLossLimitMicros: 100_000_000n,
+      maxOrdersPerMinute: 3,
+    });
   });
 
   it("accepts share counts given as bigint (the config's Shares)", () => {

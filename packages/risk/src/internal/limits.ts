@@ -43,7 +43,8 @@ function positiveCount(value: number, field: string): number {
 
 function positiveShares(value: number | bigint, field: string): Shares {
   if (typeof value === "bigint") {
-    if (value <= 0n) throw new DeskError("CONFIG_INVALID", `risk.${field}: expected whole shares > 0, found ${String(value)}; fix the risk section of the config`);
+    if (value <= 0n)
+      throw new DeskError("CONFIG_INVALID", `risk.${field}: expected whole shares > 0, found ${String(value)}; fix the risk section of the config`);
     return toShares(value, { sign: "positive", field: `risk.${field}` });
   }
   return toShares(positiveCount(value, field), { sign: "positive", field: `risk.${field}` });

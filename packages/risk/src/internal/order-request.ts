@@ -42,11 +42,13 @@ export function requestProblem(request: OrderRequest): string | undefined {
   if (request.side !== "buy" && request.side !== "sell") return `side: expected buy or sell, found ${String(request.side)}`;
   if (typeof request.qtyShares !== "bigint" || request.qtyShares <= 0n) return `qtyShares: expected whole shares > 0, found ${String(request.qtyShares)}`;
   if (request.type === "limit") {
-    if (typeof request.limitPriceMicros !== "bigint" || request.limitPriceMicros <= 0n) return `limitPriceMicros: expected micros > 0, found ${String(request.limitPriceMicros)}`;
+    if (typeof request.limitPriceMicros !== "bigint" || request.limitPriceMicros <= 0n)
+      return `limitPriceMicros: expected micros > 0, found ${String(request.limitPriceMicros)}`;
   } else if (request.type !== "market") {
     return `type: expected market or limit, found ${String((request as { type: unknown }).type)}`;
   }
   const tif = request.timeInForce;
-  if (tif !== undefined && tif !== "day" && tif !== "gtc" && tif !== "ioc" && tif !== "fok") return `timeInForce: expected day, gtc, ioc or fok, found ${String(tif)}`;
+  if (tif !== undefined && tif !== "day" && tif !== "gtc" && tif !== "ioc" && tif !== "fok")
+    return `timeInForce: expected day, gtc, ioc or fok, found ${String(tif)}`;
   return undefined;
 }

@@ -8,7 +8,15 @@ import type { OpenOrderExposure, RiskSnapshot } from "./risk-snapshot.js";
 
 const T = asTicker("AAPL");
 const usd = (v: string): Micros => toMicros(v);
-const limits = normaliseLimits({ maxOrderQty: 100, maxOrderNotional: usd("10000"), priceCollarBps: 250, maxPositionQty: 100, maxGrossExposure: usd("100000"), dailyLossLimit: usd("1"), maxOrdersPerMinute: 1 });
+const limits = normaliseLimits({
+  maxOrderQty: 100,
+  maxOrderNotional: usd("10000"),
+  priceCollarBps: 250,
+  maxPositionQty: 100,
+  maxGrossExposure: usd("100000"),
+  dailyLossLimit: usd("1"),
+  maxOrdersPerMinute: 1,
+});
 const req = (side: "buy" | "sell", qty: bigint, limitUsd?: string): OrderRequest =>
   limitUsd === undefined
     ? { strategyId: asStrategyId("s"), decisionKey: "k", ticker: T, side, qtyShares: qty as Shares, type: "market" }
@@ -16,8 +24,24 @@ const req = (side: "buy" | "sell", qty: bigint, limitUsd?: string): OrderRequest
 
 function snap(positionQty: bigint, open: readonly OpenOrderExposure[] = []): RiskSnapshot {
   const fills =
-    positionQty === 0n ? [] : [{ fillId: "f", ticker: T, side: positionQty > 0n ? ("buy" as const) : ("sell" as const), qtyShares: (positionQty < 0n ? -positionQty : positionQty) as Shares, priceMicros: usd("10"), feeMicros: 0n as Micros }];
-  return { portfolio: applyFills(emptyPortfolio(usd("1000")), fills), trustedPricesMicros: new Map([[T, usd("10")]]), buyingPowerMicros: usd("1000"), openOrders: open };
+    positionQty === 0n
+      ? []
+      : [
+          {
+            fillId: "f",
+            ticker: T,
+            side: positionQty > 0n ? ("buy" as const) : ("sell" as const),
+            qtyShares: (positionQty < 0n ? -positionQty : positionQty) as Shares,
+            priceMicros: usd("10"),
+            feeMicros: 0n as Micros,
+          },
+        ];
+  return {
+    portfolio: applyFills(emptyPortfolio(usd("1000")), fills),
+    trustedPricesMicros: new Map([[T, usd("10")]]),
+    buyingPowerMicros: usd("1000"),
+    openOrders: open,
+  };
 }
 
 describe("orderExposure: reducing means towards zero, never through it", () => {
@@ -65,7 +89,12 @@ describe("R1 checks (pure)", () => {
     expect(pricingPrice(req("sell", 1n), usd("10"))).toBe(usd("10"));
     // at ref 100: 100 shares at market = 10000 (the limit, passes); a limit buy at 100.1 is 10010
     expect(checkOrderLimits(req("buy", 100n), usd("100"), limits)).toBeUndefined();
-    expect(checkOrderLimits(req("buy", 100n, "100.1"), usd("100"), limits)).toEqual({ kind: "max_notional", limitMicros: usd("10000"), actualMicros: usd("10010"), priceMicros: usd("100.1") });
+    expect(checkOrderLimits(req("buy", 100n, "100.1"), usd("100"), limits)).toEqual({
+      kind: "max_notional",
+      limitMicros: usd("10000"),
+      actualMicros: usd("10010"),
+      priceMicros: usd("100.1"),
+    });
     // a sell limit below the reference is still valued at the reference
     expect(checkOrderLimits(req("sell", 100n, "99.9"), usd("100"), limits)).toBeUndefined();
   });

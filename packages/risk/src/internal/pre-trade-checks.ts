@@ -33,7 +33,8 @@ export function checkOrderLimits(request: OrderRequest, referenceMicros: Micros,
   if (request.qtyShares > limits.maxOrderQtyShares) return { kind: "max_qty", limitShares: limits.maxOrderQtyShares, actualShares: request.qtyShares };
   const price = pricingPrice(request, referenceMicros);
   const notional = (price * request.qtyShares) as Micros;
-  if (notional > limits.maxOrderNotionalMicros) return { kind: "max_notional", limitMicros: limits.maxOrderNotionalMicros, actualMicros: notional, priceMicros: price };
+  if (notional > limits.maxOrderNotionalMicros)
+    return { kind: "max_notional", limitMicros: limits.maxOrderNotionalMicros, actualMicros: notional, priceMicros: price };
   if (request.type === "limit") {
     const diff = abs(request.limitPriceMicros - referenceMicros);
     // exact integer form of |limit − ref| / ref > bps / 10000
@@ -86,11 +87,22 @@ export function orderExposure(request: OrderRequest, snapshot: RiskSnapshot): Or
   const after = request.side === "buy" ? before + q : before - q;
   const closing = request.side === "buy" ? (before < 0n ? (q < -before ? q : -before) : 0n) : before > 0n ? (q < before ? q : before) : 0n;
   const opening = q - closing;
-  return { positionShares: position as Shares, beforeShares: before as Shares, afterShares: after as Shares, reducing: opening === 0n, openingShares: opening as Shares };
+  return {
+    positionShares: position as Shares,
+    beforeShares: before as Shares,
+    afterShares: after as Shares,
+    reducing: opening === 0n,
+    openingShares: opening as Shares,
+  };
 }
 
 /** Worst-case gross exposure over all tickers; the order's ticker is valued at `orderPrice`. */
-function grossExposure(snapshot: RiskSnapshot, extra: OrderRequest | undefined, orderTicker: Ticker, orderPrice: Micros): { ok: true; micros: bigint } | { ok: false; ticker: Ticker } {
+function grossExposure(
+  snapshot: RiskSnapshot,
+  extra: OrderRequest | undefined,
+  orderTicker: Ticker,
+  orderPrice: Micros,
+): { ok: true; micros: bigint } | { ok: false; ticker: Ticker } {
   const working = workingByTicker(snapshot);
   if (extra !== undefined) {
     const w = working.get(extra.ticker) ?? { buys: 0n, sells: 0n };
@@ -111,7 +123,13 @@ function grossExposure(snapshot: RiskSnapshot, extra: OrderRequest | undefined, 
 }
 
 /** R2: max position, max gross exposure, buying power. Not applied to reducing orders. */
-export function checkExposure(request: OrderRequest, referenceMicros: Micros, exposure: OrderExposure, snapshot: RiskSnapshot, limits: NormalisedLimits): RiskRejection | undefined {
+export function checkExposure(
+  request: OrderRequest,
+  referenceMicros: Micros,
+  exposure: OrderExposure,
+  snapshot: RiskSnapshot,
+  limits: NormalisedLimits,
+): RiskRejection | undefined {
   if (exposure.reducing) return undefined;
   const after = abs(exposure.afterShares) as Shares;
   if (after > limits.maxPositionShares && after > abs(exposure.beforeShares)) {

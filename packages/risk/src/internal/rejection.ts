@@ -28,7 +28,13 @@ export type RiskRejection =
   | { readonly kind: "halted"; readonly reason: string; readonly sinceMs: number }
   | { readonly kind: "no_trusted_price"; readonly ticker: Ticker }
   | { readonly kind: "daily_loss"; readonly limitMicros: Micros; readonly actualMicros: Micros; readonly dayStartMs: number; readonly halt: RiskHaltEvent }
-  | { readonly kind: "duplicate_intent"; readonly intentId: IntentId; readonly strategyId: StrategyId; readonly decisionKey: string; readonly firstApprovedAtMs: number }
+  | {
+      readonly kind: "duplicate_intent";
+      readonly intentId: IntentId;
+      readonly strategyId: StrategyId;
+      readonly decisionKey: string;
+      readonly firstApprovedAtMs: number;
+    }
   | { readonly kind: "max_qty"; readonly limitShares: Shares; readonly actualShares: Shares }
   | { readonly kind: "max_notional"; readonly limitMicros: Micros; readonly actualMicros: Micros; readonly priceMicros: Micros }
   | {

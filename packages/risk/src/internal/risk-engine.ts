@@ -80,12 +80,18 @@ export function createRiskEngine(options: RiskEngineOptions): RiskEngine {
     if (applied.ok && applied.value.changed) options.onHalt?.(event);
   }
 
-  async function dailyLoss(snapshot: RiskSnapshot, nowMs: number, mayHalt: boolean): Promise<Result<DailyLossStatus, { readonly kind: "no_trusted_price"; readonly ticker: Ticker }>> {
+  async function dailyLoss(
+    snapshot: RiskSnapshot,
+    nowMs: number,
+    mayHalt: boolean,
+  ): Promise<Result<DailyLossStatus, { readonly kind: "no_trusted_price"; readonly ticker: Ticker }>> {
     const marks = markSnapshot(snapshot);
     if (!marks.ok) return marks;
     const dayStartMs = dayStartOf(nowMs);
     const baseline =
-      baselineCache !== undefined && baselineCache.dayStartMs === dayStartMs ? baselineCache : await store.dayBaseline(dayStartMs, marks.value.totalPnlMicros, marks.value.equityMicros);
+      baselineCache !== undefined && baselineCache.dayStartMs === dayStartMs
+        ? baselineCache
+        : await store.dayBaseline(dayStartMs, marks.value.totalPnlMicros, marks.value.equityMicros);
     baselineCache = baseline;
     const lossMicros = lossSince(baseline.pnlMicros, marks.value.totalPnlMicros);
     const breached = lossMicros > limits.dailyLossLimitMicros;
@@ -94,7 +100,15 @@ export function createRiskEngine(options: RiskEngineOptions): RiskEngine {
       haltEvent = dailyLossHalt(limits.dailyLossLimitMicros, lossMicros, baseline.dayStartMs, nowMs);
       await halt(haltEvent);
     }
-    return ok({ dayStartMs: baseline.dayStartMs, baselinePnlMicros: baseline.pnlMicros, pnlMicros: marks.value.totalPnlMicros, lossMicros, limitMicros: limits.dailyLossLimitMicros, breached, halt: haltEvent });
+    return ok({
+      dayStartMs: baseline.dayStartMs,
+      baselinePnlMicros: baseline.pnlMicros,
+      pnlMicros: marks.value.totalPnlMicros,
+      lossMicros,
+      limitMicros: limits.dailyLossLimitMicros,
+      breached,
+      halt: haltEvent,
+    });
   }
 
   async function approve(executor: RiskExecutor, request: OrderRequest, snapshot: RiskSnapshot): Promise<Result<ApprovedOrder, RiskRejection>> {
@@ -113,10 +127,23 @@ export function createRiskEngine(options: RiskEngineOptions): RiskEngine {
     if (state.mode === "active") {
       const loss = await dailyLoss(snapshot, nowMs, true);
       if (!loss.ok) return loss;
-      if (loss.value.halt !== null) return err({ kind: "daily_loss", limitMicros: loss.value.limitMicros, actualMicros: loss.value.lossMicros, dayStartMs: loss.value.dayStartMs, halt: loss.value.halt });
+      if (loss.value.halt !== null)
+        return err({
+          kind: "daily_loss",
+          limitMicros: loss.value.limitMicros,
+          actualMicros: loss.value.lossMicros,
+          dayStartMs: loss.value.dayStartMs,
+          halt: loss.value.halt,
+        });
     }
 
-    const duplicate = (firstApprovedAtMs: number): RiskRejection => ({ kind: "duplicate_intent", intentId, strategyId: request.strategyId, decisionKey: request.decisionKey, firstApprovedAtMs });
+    const duplicate = (firstApprovedAtMs: number): RiskRejection => ({
+      kind: "duplicate_intent",
+      intentId,
+      strategyId: request.strategyId,
+      decisionKey: request.decisionKey,
+      firstApprovedAtMs,
+    });
     if (context.firstApprovedAtMs !== undefined) return err(duplicate(context.firstApprovedAtMs));
 
     const r1 = checkOrderLimits(request, reference, limits);

@@ -57,7 +57,10 @@ const CAUSES: readonly TradingCause[] = ["initial", "operator", "daily_loss", "r
 const EVENTS: readonly TradingEvent["kind"][] = ["breach", "operator_halt", "operator_reduce", "operator_reset"];
 
 function bad(what: string, found: unknown): DeskError {
-  return new DeskError("INTERNAL", `risk store: expected ${what} in a database row, found ${typeof found === "string" ? JSON.stringify(found.slice(0, 60)) : typeof found}; check migrations 0001/0002 are applied`);
+  return new DeskError(
+    "INTERNAL",
+    `risk store: expected ${what} in a database row, found ${typeof found === "string" ? JSON.stringify(found.slice(0, 60)) : typeof found}; check migrations 0001/0002 are applied`,
+  );
 }
 
 function field(row: unknown, name: string): unknown {
@@ -122,7 +125,8 @@ export class RiskStateStore {
     const result = await sql`SELECT ${STATE_COLUMNS} FROM risk_state WHERE id`.execute(executor);
     const row = result.rows[0];
     // Fail closed: no row means the schema is not what risk was built for.
-    if (row === undefined) throw new DeskError("INTERNAL", "risk store: risk_state has no row; migration 0001 seeds it — the database is not migrated or was edited");
+    if (row === undefined)
+      throw new DeskError("INTERNAL", "risk store: risk_state has no row; migration 0001 seeds it — the database is not migrated or was edited");
     return parseState(row);
   }
 
@@ -151,7 +155,9 @@ export class RiskStateStore {
          WHERE id`.execute(tx);
       await sql`
         INSERT INTO risk_events (at_ms, event, from_state, to_state, reason, actor, detail)
-        VALUES (${BigInt(nowMs)}, ${event.kind}, ${before.mode}, ${after.mode}, ${after.reason.slice(0, 2000)}, ${after.actor.slice(0, 200)}, ${detail}::jsonb)`.execute(tx);
+        VALUES (${BigInt(nowMs)}, ${event.kind}, ${before.mode}, ${after.mode}, ${after.reason.slice(0, 2000)}, ${after.actor.slice(0, 200)}, ${detail}::jsonb)`.execute(
+        tx,
+      );
       return ok({ state: after, changed: true });
     });
   }
@@ -167,7 +173,10 @@ export class RiskStateStore {
   }
 
   /** Operator: leave halted (or reducing) for `to`; the reason is required and recorded. */
-  operatorReset(input: { readonly to: "active" | "reducing"; readonly reason: string; readonly actor: string }, nowMs: number): Promise<Result<AppliedTradingEvent, TransitionError>> {
+  operatorReset(
+    input: { readonly to: "active" | "reducing"; readonly reason: string; readonly actor: string },
+    nowMs: number,
+  ): Promise<Result<AppliedTradingEvent, TransitionError>> {
     return this.applyEvent({ kind: "operator_reset", to: input.to, reason: input.reason, actor: input.actor }, nowMs);
   }
 
@@ -186,7 +195,10 @@ export class RiskStateStore {
        WHERE id AND (day_start_ms IS NULL OR day_start_ms < ${BigInt(dayStartMs)})`.execute(this.#db);
     const result = await sql`SELECT day_start_ms, day_start_pnl_micros FROM risk_state WHERE id`.execute(this.#db);
     const row = result.rows[0];
-    return Object.freeze({ dayStartMs: ms(field(row, "day_start_ms"), "risk_state.day_start_ms"), pnlMicros: int8(field(row, "day_start_pnl_micros"), "risk_state.day_start_pnl_micros") as Micros });
+    return Object.freeze({
+      dayStartMs: ms(field(row, "day_start_ms"), "risk_state.day_start_ms"),
+      pnlMicros: int8(field(row, "day_start_pnl_micros"), "risk_state.day_start_pnl_micros") as Micros,
+    });
   }
 
   /** When this intent was approved, if it was (visible to `executor`). */
@@ -209,7 +221,8 @@ export class RiskStateStore {
              (SELECT count(*) FROM (SELECT 1 FROM risk_approvals WHERE approved_at_ms > ${BigInt(windowAfterMs)} LIMIT ${countCap}) AS recent) AS recent_approvals
         FROM risk_state WHERE id`.execute(executor);
     const row = result.rows[0];
-    if (row === undefined) throw new DeskError("INTERNAL", "risk store: risk_state has no row; migration 0001 seeds it — the database is not migrated or was edited");
+    if (row === undefined)
+      throw new DeskError("INTERNAL", "risk store: risk_state has no row; migration 0001 seeds it — the database is not migrated or was edited");
     const first = field(row, "first_approved_at_ms");
     return Object.freeze({
       state: parseState(row),

@@ -3,8 +3,20 @@ import type { RiskHaltEvent } from "./rejection.js";
 import { initialTradingState, transitionTradingState, type TradingEvent, type TradingMode, type TradingState } from "./trading-state.js";
 import type { Micros } from "@mqk/core";
 
-const lossHalt: RiskHaltEvent = { kind: "risk_halt", reason: "daily_loss", message: "daily loss 1200 exceeds 1000", atMs: 5, numbers: { limitMicros: 1n as Micros, lossMicros: 2n as Micros, dayStartMs: 0 } };
-const rateHalt: RiskHaltEvent = { kind: "risk_halt", reason: "rate_limit", message: "order rate 6 exceeds 5", atMs: 5, numbers: { limitOrders: 5, actualOrders: 6, windowMs: 60_000 } };
+const lossHalt: RiskHaltEvent = {
+  kind: "risk_halt",
+  reason: "daily_loss",
+  message: "daily loss 1200 exceeds 1000",
+  atMs: 5,
+  numbers: { limitMicros: 1n as Micros, lossMicros: 2n as Micros, dayStartMs: 0 },
+};
+const rateHalt: RiskHaltEvent = {
+  kind: "risk_halt",
+  reason: "rate_limit",
+  message: "order rate 6 exceeds 5",
+  atMs: 5,
+  numbers: { limitOrders: 5, actualOrders: 6, windowMs: 60_000 },
+};
 
 const events: Record<string, TradingEvent> = {
   "breach(daily_loss)": { kind: "breach", halt: lossHalt },
@@ -73,9 +85,18 @@ describe("trading state: every (mode, event) pair", () => {
 
   it("R3: operator events need a reason and an actor (blank is refused)", () => {
     const halted = state("halted");
-    expect(transitionTradingState(halted, { kind: "operator_reset", to: "active", reason: "   ", actor: "ops" }, 2)).toEqual({ ok: false, error: { kind: "reason_required", event: "operator_reset" } });
-    expect(transitionTradingState(halted, { kind: "operator_reset", to: "active", reason: "ok", actor: "" }, 2)).toEqual({ ok: false, error: { kind: "actor_required", event: "operator_reset" } });
-    expect(transitionTradingState(state("active"), { kind: "operator_halt", reason: "", actor: "ops" }, 2)).toMatchObject({ ok: false, error: { kind: "reason_required" } });
+    expect(transitionTradingState(halted, { kind: "operator_reset", to: "active", reason: "   ", actor: "ops" }, 2)).toEqual({
+      ok: false,
+      error: { kind: "reason_required", event: "operator_reset" },
+    });
+    expect(transitionTradingState(halted, { kind: "operator_reset", to: "active", reason: "ok", actor: "" }, 2)).toEqual({
+      ok: false,
+      error: { kind: "actor_required", event: "operator_reset" },
+    });
+    expect(transitionTradingState(state("active"), { kind: "operator_halt", reason: "", actor: "ops" }, 2)).toMatchObject({
+      ok: false,
+      error: { kind: "reason_required" },
+    });
   });
 
   it("a halt keeps its first cause when a second breach arrives", () => {

@@ -62,7 +62,9 @@ const haltOnBreach: Transition = (state, event, nowMs) =>
 const operatorTo =
   (mode: TradingMode): Transition =>
   (state, event, nowMs) =>
-    event.kind === "breach" ? refuse("not an operator action")(state, event, nowMs) : ok(enter(mode, "operator", event.reason.trim(), event.actor.trim(), nowMs));
+    event.kind === "breach"
+      ? refuse("not an operator action")(state, event, nowMs)
+      : ok(enter(mode, "operator", event.reason.trim(), event.actor.trim(), nowMs));
 
 const resetTo: Transition = (state, event, nowMs) => {
   if (event.kind !== "operator_reset") return refuse("not a reset")(state, event, nowMs);

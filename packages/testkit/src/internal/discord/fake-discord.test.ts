@@ -12,7 +12,11 @@ afterEach(async () => {
 });
 
 async function post(url: string, body: unknown): Promise<{ status: number; headers: Headers; json: unknown }> {
-  const response = await fetch(url, { method: "POST", headers: { "content-type": "application/json" }, body: typeof body === "string" ? body : JSON.stringify(body) });
+  const response = await fetch(url, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: typeof body === "string" ? body : JSON.stringify(body),
+  });
   const text = await response.text();
   return { status: response.status, headers: response.headers, json: text === "" ? undefined : (JSON.parse(text) as unknown) };
 }
@@ -39,7 +43,10 @@ describe("fake Discord", () => {
     // A webhook per request, so the bucket (2 per window here) stays out of the way.
     for (const id of ["121", "122", "123", "124"]) fake.addWebhook({ id, token });
     const long = await post(fake.webhookUrl("121", token), { content: "x".repeat(2001) });
-    expect(long).toMatchObject({ status: 400, json: { code: 50035, message: "Invalid Form Body", errors: { content: { _errors: [{ code: "BASE_TYPE_MAX_LENGTH" }] } } } });
+    expect(long).toMatchObject({
+      status: 400,
+      json: { code: 50035, message: "Invalid Form Body", errors: { content: { _errors: [{ code: "BASE_TYPE_MAX_LENGTH" }] } } },
+    });
     const total = await post(fake.webhookUrl("122", token), { embeds: [{ description: "d".repeat(4000) }, { description: "d".repeat(2001) }] });
     expect(total).toMatchObject({ status: 400, json: { code: 50035, errors: { embeds: { _errors: [{ code: "MAX_EMBED_SIZE_EXCEEDED" }] } } } });
     expect(await post(fake.webhookUrl("123", token), { content: "   " })).toMatchObject({ status: 400, json: { code: 50006 } });
@@ -65,7 +72,13 @@ describe("fake Discord", () => {
 
   it("has switches: injected 429 / 5xx / unknown webhook / slow, and a global 429", async () => {
     const url = fake.webhookUrl("111", token);
-    fake.injectFaults("111", { kind: "rate_limit", retryAfterSeconds: 1.5, scope: "shared" }, { kind: "server_error", status: 502 }, { kind: "unknown_webhook" }, { kind: "slow", delayMs: 50 });
+    fake.injectFaults(
+      "111",
+      { kind: "rate_limit", retryAfterSeconds: 1.5, scope: "shared" },
+      { kind: "server_error", status: 502 },
+      { kind: "unknown_webhook" },
+      { kind: "slow", delayMs: 50 },
+    );
     expect(await post(url, { content: "a" })).toMatchObject({ status: 429, json: { retry_after: 1.5 } });
     expect((await post(url, { content: "a" })).status).toBe(502);
     expect((await post(url, { content: "a" })).status).toBe(404);

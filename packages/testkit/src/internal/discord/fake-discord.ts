@@ -209,7 +209,16 @@ class FakeDiscordServer implements FakeDiscord {
     const headers = { "content-type": "application/json", ...answer.headers };
     if (answer.body === undefined) res.writeHead(answer.status, headers).end();
     else res.writeHead(answer.status, headers).end(JSON.stringify(answer.body));
-    this.requests.push({ webhookId: id, path, method: req.method ?? "", wait, receivedAtMs, respondedAtMs: nowMs(), status: answer.status, outcome: answer.outcome });
+    this.requests.push({
+      webhookId: id,
+      path,
+      method: req.method ?? "",
+      wait,
+      receivedAtMs,
+      respondedAtMs: nowMs(),
+      status: answer.status,
+      outcome: answer.outcome,
+    });
   }
 
   async #answer(method: string, id: string, token: string | undefined, body: Buffer | undefined, wait: boolean): Promise<Answer> {
@@ -240,7 +249,12 @@ class FakeDiscordServer implements FakeDiscord {
     }
     const problem = checkExecutePayload(payload);
     if (problem !== undefined || !isRecord(payload)) {
-      return { status: problem?.status ?? 400, outcome: "invalid_body", headers: decision.headers, body: problem?.body ?? { code: 50109, message: "The request body contains invalid JSON." } };
+      return {
+        status: problem?.status ?? 400,
+        outcome: "invalid_body",
+        headers: decision.headers,
+        body: problem?.body ?? { code: 50109, message: "The request body contains invalid JSON." },
+      };
     }
     const message = this.#record(id, payload, now);
     if (!wait) return { status: 204, outcome: "delivered", headers: decision.headers };
@@ -285,7 +299,13 @@ async function faultAnswer(fault: FakeDiscordFault): Promise<Answer | undefined>
   }
 }
 
-function rateLimitAnswer(outcome: FakeDiscordOutcome, retryAfterSeconds: number, global: boolean, scope: string, headers: Readonly<Record<string, string>>): Answer {
+function rateLimitAnswer(
+  outcome: FakeDiscordOutcome,
+  retryAfterSeconds: number,
+  global: boolean,
+  scope: string,
+  headers: Readonly<Record<string, string>>,
+): Answer {
   return {
     status: 429,
     outcome,
@@ -318,7 +338,12 @@ function messageObject(message: FakeDiscordMessage): unknown {
     edited_timestamp: null,
     flags: 0,
     components: [],
-    author: { id: message.webhookId, username: typeof message.payload["username"] === "string" ? message.payload["username"] : "Fake Hook", bot: true, discriminator: "0000" },
+    author: {
+      id: message.webhookId,
+      username: typeof message.payload["username"] === "string" ? message.payload["username"] : "Fake Hook",
+      bot: true,
+      discriminator: "0000",
+    },
   };
 }
 
