@@ -92,9 +92,10 @@ function parseDecimal(input: unknown, field: string): ScaledDecimal {
   return { scaled: signPart === "-" ? -digits : digits, scale };
 }
 
-function checkSign(value: bigint, sign: SignRule, field: string, found: string): void {
-  if (sign === "nonNegative" && value < 0n) throw new NormalisationError("negative", field, found, "a value ≥ 0");
-  if (sign === "positive" && value <= 0n) throw new NormalisationError("not_positive", field, found, "a value > 0");
+/** `found` is described only when refusing: the accept path builds no text. */
+function checkSign(value: bigint, sign: SignRule, field: string, input: unknown): void {
+  if (sign === "nonNegative" && value < 0n) throw new NormalisationError("negative", field, describeFound(input), "a value ≥ 0");
+  if (sign === "positive" && value <= 0n) throw new NormalisationError("not_positive", field, describeFound(input), "a value > 0");
 }
 
 /**
@@ -108,7 +109,7 @@ export function toMicros(input: number | string | bigint, options: NormaliseOpti
   const max = options.maxAbsMicros ?? MAX_ABS_MICROS;
   const abs = micros < 0n ? -micros : micros;
   if (abs > max) throw new NormalisationError("out_of_range", field, describeFound(input), `a magnitude ≤ ${formatMicros(max)}`);
-  checkSign(micros, options.sign ?? "nonNegative", field, describeFound(input));
+  checkSign(micros, options.sign ?? "nonNegative", field, input);
   return micros as Micros;
 }
 
@@ -127,7 +128,7 @@ export function microsFromInteger(input: bigint | string | number, options: Omit
   }
   const max = options.maxAbsMicros ?? MAX_ABS_MICROS;
   if ((value < 0n ? -value : value) > max) throw new NormalisationError("out_of_range", field, String(value), `a magnitude ≤ ${String(max)} micros`);
-  checkSign(value, options.sign ?? "nonNegative", field, String(value));
+  checkSign(value, options.sign ?? "nonNegative", field, value);
   return value as Micros;
 }
 
@@ -140,7 +141,7 @@ export function toShares(input: number | string | bigint, options: { readonly si
   const shares = scaled / divisor;
   if ((shares < 0n ? -shares : shares) > MAX_ABS_SHARES)
     throw new NormalisationError("out_of_range", field, describeFound(input), `at most ${String(MAX_ABS_SHARES)} shares`);
-  checkSign(shares, options.sign ?? "nonNegative", field, describeFound(input));
+  checkSign(shares, options.sign ?? "nonNegative", field, input);
   return shares as Shares;
 }
 
