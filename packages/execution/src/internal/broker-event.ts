@@ -1,0 +1,37 @@
+/**
+ * A broker event as the inbox takes it: one trade_updates message (or a REST
+ * backfill synthesising one), already normalised (A5) by whoever parsed the wire.
+ */
+import type { BrokerMessageId, BrokerOrderId, Micros, Shares } from "@mqk/core";
+import type { InboxKind, InboxSource, JsonValue } from "@mqk/db";
+
+export interface BrokerFill {
+  /** This execution's id (not the order's): the same execution is booked once, whatever message carries it. */
+  readonly executionId: string;
+  /** This execution's shares, > 0 (not the cumulative fill). */
+  readonly qtyShares: Shares;
+  readonly priceMicros: Micros;
+  /** Commission and fees, ≥ 0. */
+  readonly feeMicros: Micros;
+}
+
+export interface BrokerEvent {
+  /** Unique per message (D2): a redelivery carries the same one. */
+  readonly brokerMessageId: BrokerMessageId;
+  readonly account: string;
+  readonly kind: InboxKind;
+  readonly source: InboxSource;
+  /** As the broker sent it; may name an order we never placed. */
+  readonly clientOrderId: string | null;
+  readonly brokerOrderId: BrokerOrderId | null;
+  /** Present exactly for fill and partial_fill. */
+  readonly fill: BrokerFill | null;
+  /** The broker's position after the event, when it says (kept for reconcile). */
+  readonly positionQtyShares: bigint | null;
+  /** The broker's time of the event, epoch nanoseconds. */
+  readonly eventNs: bigint | null;
+  /** The broker's text for rejections. */
+  readonly reason?: string | null;
+  /** The message as received, for the record. */
+  readonly payload: JsonValue;
+}

@@ -1,0 +1,127 @@
+/**
+ * The gateway's way in (A1, D3): an intent enters the outbox only as an
+ * ApprovedOrder (risk's proof), in the caller's transaction — the same one in
+ * which risk recorded the approval — so the outbox row exists exactly when the
+ * decision does. There is no verb here that reaches a broker: the dispatcher
+ * alone reads PENDING rows, under its gates.
+ *
+ * Idempotent by construction: intent_id is UNIQUE in outbox and the
+ * client_order_id is derived from it, so enqueueing the same intent again
+ * inserts nothing and returns the row that exists.
+ */
+import { asClientOrderId, canonicalJson, err, invariant, ok, type ClientOrderId, type IntentId, type Result, type RunId } from "@mqk/core";
+import { isApprovedOrder, type ApprovedOrder } from "@mqk/risk";
+import { cancelIntentIdFor, clientOrderIdFor } from "./client-order-id.js";
+import type { Executor } from "./id-map.js";
+
+export interface EnqueueContext {
+  /** The broker account the order is for (1–128 characters). */
+  readonly account: string;
+  /** The run that made the decision; null for operator actions. */
+  readonly runId?: RunId | null;
+}
+
+export interface EnqueuedOrder {
+  readonly outboxId: bigint;
+  readonly intentId: IntentId;
+  readonly clientOrderId: ClientOrderId;
+  /** false when this intent was already in the outbox (nothing was written). */
+  readonly created: boolean;
+}
+
+export interface EnqueuedCancel {
+  readonly outboxId: bigint;
+  /** The cancel row's own intent id (derived from the order's). */
+  readonly cancelIntentId: string;
+  readonly targetClientOrderId: ClientOrderId;
+  readonly created: boolean;
+}
+
+export type EnqueueCancelError = { readonly kind: "unknown_intent"; readonly intentId: IntentId };
+
+function checkAccount(account: string): void {
+  invariant(
+    typeof account === "string" && account.length >= 1 && account.length <= 128,
+    `enqueue: expected an account of 1–128 characters, found ${JSON.stringify(account)}`,
+  );
+}
+
+/**
+ * Writes the outbox row (PENDING) and the id-map row of an approved order in
+ * `tx`. Anything but an ApprovedOrder minted by risk is an InvariantError.
+ */
+export async function enqueueApprovedOrder(tx: Executor, approved: ApprovedOrder, context: EnqueueContext): Promise<EnqueuedOrder> {
+  invariant(isApprovedOrder(approved), "enqueueApprovedOrder: expected an ApprovedOrder minted by risk's approve(), found something else");
+  checkAccount(context.account);
+  const clientOrderId = clientOrderIdFor(approved.intentId);
+  const inserted = await tx
+    .insertInto("outbox")
+    .values({
+      intent_id: approved.intentId,
+      client_order_id: clientOrderId,
+      kind: "SUBMIT",
+      account: context.account,
+      run_id: context.runId ?? null,
+      strategy_id: approved.strategyId,
+      symbol: approved.ticker,
+      side: approved.side,
+      order_type: approved.type,
+      time_in_force: approved.timeInForce,
+      qty_shares: approved.qtyShares,
+      limit_price_micros: approved.limitPriceMicros,
+      payload: canonicalJson({
+        decisionKey: approved.decisionKey,
+        referencePriceMicros: String(approved.referencePriceMicros),
+        approvedAtMs: approved.approvedAtMs,
+      }),
+    })
+    .onConflict((oc) => oc.column("intent_id").doNothing())
+    .returning("id")
+    .executeTakeFirst();
+  if (inserted !== undefined) {
+    await tx.insertInto("order_map").values({ intent_id: approved.intentId, client_order_id: clientOrderId }).execute();
+    return { outboxId: inserted.id, intentId: approved.intentId, clientOrderId, created: true };
+  }
+  const existing = await tx.selectFrom("outbox").select(["id", "client_order_id"]).where("intent_id", "=", approved.intentId).executeTakeFirstOrThrow();
+  invariant(
+    existing.client_order_id === clientOrderId,
+    `outbox row ${String(existing.id)} of intent ${approved.intentId} has client_order_id ${String(existing.client_order_id)}, expected ${clientOrderId}`,
+  );
+  return { outboxId: existing.id, intentId: approved.intentId, clientOrderId, created: false };
+}
+
+/**
+ * Queues the cancel of an order we placed, as an outbox row naming its
+ * client_order_id (resolved through the id map, so it works after a restart).
+ * One cancel row per order: asking again returns the existing row. Cancels only
+ * reduce risk, so they need no ApprovedOrder.
+ */
+export async function enqueueCancel(tx: Executor, intentId: IntentId): Promise<Result<EnqueuedCancel, EnqueueCancelError>> {
+  const target = await tx
+    .selectFrom("order_map")
+    .innerJoin("outbox", "outbox.intent_id", "order_map.intent_id")
+    .select(["order_map.client_order_id", "outbox.account", "outbox.run_id", "outbox.strategy_id", "outbox.symbol"])
+    .where("order_map.intent_id", "=", intentId)
+    .executeTakeFirst();
+  if (target === undefined) return err({ kind: "unknown_intent", intentId });
+  const targetClientOrderId = asClientOrderId(target.client_order_id);
+  const cancelIntentId = cancelIntentIdFor(intentId);
+  const inserted = await tx
+    .insertInto("outbox")
+    .values({
+      intent_id: cancelIntentId,
+      kind: "CANCEL",
+      account: target.account,
+      run_id: target.run_id,
+      strategy_id: target.strategy_id,
+      symbol: target.symbol,
+      target_client_order_id: targetClientOrderId,
+      payload: canonicalJson({ cancelsIntentId: intentId }),
+    })
+    .onConflict((oc) => oc.column("intent_id").doNothing())
+    .returning("id")
+    .executeTakeFirst();
+  if (inserted !== undefined) return ok({ outboxId: inserted.id, cancelIntentId, targetClientOrderId, created: true });
+  const existing = await tx.selectFrom("outbox").select("id").where("intent_id", "=", cancelIntentId).executeTakeFirstOrThrow();
+  return ok({ outboxId: existing.id, cancelIntentId, targetClientOrderId, created: false });
+}

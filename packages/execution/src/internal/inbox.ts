@@ -1,0 +1,208 @@
+/**
+ * The inbox (D2): a broker event is inserted under its unique broker_message_id
+ * and applied — order state, id map, position, cash, realised PnL — in ONE
+ * transaction. A duplicate (same message id, or the same execution id under
+ * another message id: both are unique in inbox) inserts nothing and so applies
+ * nothing, also across crashes and restarts, because the uniqueness lives in
+ * the database, not in memory.
+ *
+ * Events the desk cannot place (an order we never sent, a pair the state
+ * machine does not list, a fill past the order's quantity) are kept in the
+ * inbox with applied_at NULL and change nothing else: reconcile sees the
+ * difference and goes DIRTY (fail closed).
+ */
+import { asTicker, canonicalJson, divRound, invariant, type Micros, type Shares } from "@mqk/core";
+import { sql, type CashLedgerTable, type Database, type Insertable, type Kysely, type OrderState, type OutboxTable, type Selectable } from "@mqk/db";
+import { applyFillToPosition, positionFromParts, type Fill } from "@mqk/portfolio";
+import type { BrokerEvent, BrokerFill } from "./broker-event.js";
+import { orderIdsByBrokerOrderId, orderIdsByClientOrderId, recordBrokerOrderId, type Executor, type OrderIds } from "./id-map.js";
+import { nextOrderState, type OrderStateOrNone } from "./order-state-machine.js";
+
+export type ApplyOutcome =
+  | { readonly kind: "duplicate" }
+  | { readonly kind: "unmatched"; readonly seq: bigint; readonly reason: string }
+  | { readonly kind: "illegal_transition"; readonly seq: bigint; readonly from: OrderStateOrNone; readonly event: string; readonly reason: string }
+  | { readonly kind: "applied"; readonly seq: bigint; readonly orderState: OrderState; readonly fillApplied: boolean };
+
+function checkEvent(event: BrokerEvent): void {
+  const isFill = event.kind === "fill" || event.kind === "partial_fill";
+  invariant(isFill === (event.fill !== null), `broker event ${event.brokerMessageId}: kind ${event.kind} ${isFill ? "needs" : "must not carry"} a fill`);
+  if (event.fill !== null) {
+    invariant(event.fill.qtyShares > 0n, `broker event ${event.brokerMessageId}: fill qty must be > 0, found ${String(event.fill.qtyShares)}`);
+    invariant(event.fill.priceMicros > 0n, `broker event ${event.brokerMessageId}: fill price must be > 0, found ${String(event.fill.priceMicros)}`);
+    invariant(event.fill.feeMicros >= 0n, `broker event ${event.brokerMessageId}: fee must be ≥ 0, found ${String(event.fill.feeMicros)}`);
+  }
+}
+
+/** Inserts and applies one broker event in its own transaction. */
+export async function applyBrokerEvent(db: Kysely<Database>, event: BrokerEvent): Promise<ApplyOutcome> {
+  checkEvent(event);
+  return db.transaction().execute((tx) => applyInTransaction(tx, event));
+}
+
+async function applyInTransaction(tx: Executor, event: BrokerEvent): Promise<ApplyOutcome> {
+  // No conflict target: ANY unique key (broker_message_id, or the partial unique
+  // index on execution_id) turns the insert into nothing.
+  const inserted = await tx
+    .insertInto("inbox")
+    .values({
+      broker_message_id: event.brokerMessageId,
+      account: event.account,
+      kind: event.kind,
+      source: event.source,
+      broker_order_id: event.brokerOrderId,
+      client_order_id: event.clientOrderId,
+      execution_id: event.fill?.executionId ?? null,
+      fill_qty_shares: event.fill?.qtyShares ?? null,
+      fill_price_micros: event.fill?.priceMicros ?? null,
+      position_qty_shares: event.positionQtyShares,
+      event_ns: event.eventNs,
+      payload: canonicalJson(event.payload),
+    })
+    .onConflict((oc) => oc.doNothing())
+    .returning("seq")
+    .executeTakeFirst();
+  if (inserted === undefined) return { kind: "duplicate" };
+  const seq = inserted.seq;
+
+  const ids = await findOrder(tx, event);
+  if (ids === undefined) return { kind: "unmatched", seq, reason: "no order of ours has this client_order_id or broker_order_id" };
+  const submit = await tx.selectFrom("outbox").selectAll().where("intent_id", "=", ids.intentId).executeTakeFirstOrThrow();
+  if (submit.account !== event.account) {
+    return { kind: "unmatched", seq, reason: `event account ${event.account} differs from the order's account ${submit.account}` };
+  }
+  if (event.brokerOrderId !== null && ids.brokerOrderId === null) {
+    // A4: learned from the event — persist it now, in this transaction.
+    const recorded = await recordBrokerOrderId(tx, ids.clientOrderId, event.brokerOrderId);
+    if (!recorded.ok) return { kind: "unmatched", seq, reason: `broker order id not recorded: ${recorded.error.kind}` };
+  } else if (event.brokerOrderId !== null && ids.brokerOrderId !== event.brokerOrderId) {
+    return { kind: "unmatched", seq, reason: `broker order id ${event.brokerOrderId} differs from the mapped ${ids.brokerOrderId ?? ""}` };
+  }
+
+  const order = await tx.selectFrom("orders").selectAll().where("intent_id", "=", ids.intentId).forUpdate().executeTakeFirst();
+  const qty = submit.qty_shares ?? 0n;
+  const filledBefore = order?.filled_qty_shares ?? 0n;
+  const filledAfter = filledBefore + (event.fill?.qtyShares ?? 0n);
+  const from: OrderStateOrNone = order?.state ?? "none";
+  if (filledAfter > qty) {
+    return { kind: "illegal_transition", seq, from, event: event.kind, reason: `fills ${String(filledAfter)} exceed the order's ${String(qty)} shares` };
+  }
+  const transition = nextOrderState(from, event.kind, filledAfter, qty);
+  if (!transition.ok)
+    return { kind: "illegal_transition", seq, from, event: event.kind, reason: `the order state machine does not list ${from} + ${event.kind}` };
+
+  const avgAfter =
+    event.fill === null ? (order?.filled_avg_price_micros ?? null) : filledAverage(order?.filled_avg_price_micros ?? null, filledBefore, event.fill);
+  const rejectReason = event.kind === "rejected" ? (event.reason ?? "rejected by the broker") : (order?.reject_reason ?? null);
+  if (order === undefined) {
+    await tx
+      .insertInto("orders")
+      .values({
+        intent_id: ids.intentId,
+        client_order_id: ids.clientOrderId,
+        broker_order_id: event.brokerOrderId ?? ids.brokerOrderId,
+        account: submit.account,
+        symbol: required(submit, "symbol"),
+        side: required(submit, "side"),
+        order_type: required(submit, "order_type"),
+        time_in_force: required(submit, "time_in_force"),
+        state: transition.to,
+        qty_shares: qty,
+        filled_qty_shares: filledAfter,
+        limit_price_micros: submit.limit_price_micros,
+        stop_price_micros: submit.stop_price_micros,
+        filled_avg_price_micros: avgAfter,
+        reject_reason: rejectReason,
+        last_inbox_seq: seq,
+      })
+      .execute();
+  } else {
+    await tx
+      .updateTable("orders")
+      .set({
+        state: transition.to,
+        filled_qty_shares: filledAfter,
+        filled_avg_price_micros: avgAfter,
+        reject_reason: rejectReason,
+        last_inbox_seq: seq,
+        updated_at: sql<Date>`now()`,
+      })
+      .where("id", "=", order.id)
+      .execute();
+  }
+  if (event.fill !== null) await bookFill(tx, seq, submit, event.fill);
+  await tx
+    .updateTable("inbox")
+    .set({ applied_at: sql<Date>`now()` })
+    .where("seq", "=", seq)
+    .execute();
+  return { kind: "applied", seq, orderState: transition.to, fillApplied: event.fill !== null };
+}
+
+function required<K extends "symbol" | "side" | "order_type" | "time_in_force">(row: Selectable<OutboxTable>, key: K): NonNullable<Selectable<OutboxTable>[K]> {
+  const value = row[key];
+  invariant(value !== null, `outbox row ${String(row.id)} (SUBMIT) has no ${key}`);
+  return value;
+}
+
+async function findOrder(tx: Executor, event: BrokerEvent): Promise<OrderIds | undefined> {
+  if (event.clientOrderId !== null) {
+    const byClient = await orderIdsByClientOrderId(tx, event.clientOrderId);
+    if (byClient !== undefined) return byClient;
+  }
+  return event.brokerOrderId === null ? undefined : orderIdsByBrokerOrderId(tx, event.brokerOrderId);
+}
+
+/** Volume-weighted average fill price, HALF_EVEN like the portfolio's average cost. */
+function filledAverage(avgBefore: bigint | null, filledBefore: bigint, fill: BrokerFill): bigint {
+  const notionalBefore = (avgBefore ?? 0n) * filledBefore;
+  return divRound(notionalBefore + fill.priceMicros * fill.qtyShares, filledBefore + fill.qtyShares, "HALF_EVEN");
+}
+
+/**
+ * Position, cash and realised PnL for one execution, with @mqk/portfolio's
+ * average-cost math. The positions row keeps the average cost, not the cost
+ * basis, so the basis is rebuilt as qty × avg (exact after any reduction; after
+ * an add it differs from the pure portfolio's by under a micro per share).
+ */
+async function bookFill(tx: Executor, seq: bigint, submit: Selectable<OutboxTable>, fill: BrokerFill): Promise<void> {
+  const ticker = asTicker(required(submit, "symbol"));
+  const side = required(submit, "side");
+  const row = await tx.selectFrom("positions").selectAll().where("account", "=", submit.account).where("symbol", "=", ticker).forUpdate().executeTakeFirst();
+  const qtyBefore = row?.qty_shares ?? 0n;
+  const current = positionFromParts(ticker, qtyBefore as Shares, (qtyBefore * (row?.avg_cost_micros ?? 0n)) as Micros);
+  const portfolioFill: Fill = { fillId: fill.executionId, ticker, side, qtyShares: fill.qtyShares, priceMicros: fill.priceMicros, feeMicros: fill.feeMicros };
+  const change = applyFillToPosition(current, portfolioFill);
+  const qtyAfter: bigint = change.position?.qtyShares ?? 0n;
+  const avgAfter: bigint = change.position?.avgCostMicros ?? 0n;
+  const realisedDelta = change.realisedMicros - fill.feeMicros;
+  await tx
+    .insertInto("positions")
+    .values({
+      account: submit.account,
+      symbol: ticker,
+      qty_shares: qtyAfter,
+      avg_cost_micros: avgAfter,
+      realized_pnl_micros: realisedDelta,
+      last_inbox_seq: seq,
+    })
+    .onConflict((oc) =>
+      oc.columns(["account", "symbol"]).doUpdateSet({
+        qty_shares: qtyAfter,
+        avg_cost_micros: avgAfter,
+        realized_pnl_micros: sql<bigint>`positions.realized_pnl_micros + ${realisedDelta}`,
+        last_inbox_seq: seq,
+        updated_at: sql<Date>`now()`,
+      }),
+    )
+    .execute();
+  // The fill's cash before fees, then the fee: each booked once per execution id
+  // (cash_ledger's (account, reason, source_ref) key is the second lock on D2).
+  const fee: bigint = fill.feeMicros;
+  const cashBeforeFee = change.cashDeltaMicros + fee;
+  const entries: Insertable<CashLedgerTable>[] = [
+    { account: submit.account, amount_micros: cashBeforeFee, reason: "FILL", source_ref: fill.executionId, inbox_seq: seq, symbol: ticker },
+  ];
+  if (fee > 0n) entries.push({ account: submit.account, amount_micros: -fee, reason: "FEE", source_ref: fill.executionId, inbox_seq: seq, symbol: ticker });
+  await tx.insertInto("cash_ledger").values(entries).execute();
+}
