@@ -144,3 +144,43 @@ describe("C1: the arm state machine", () => {
     expect((await verifyAuditChain(handle.db)).ok).toBe(true);
   });
 });
+
+describe("C1: state changes and their audit rows are one transaction", () => {
+  it("C1: a disarm inside a caller's transaction that rolls back leaves neither the state nor an audit row", async () => {
+    expect((await armWithCleanRecord()).ok).toBe(true);
+    const before = await auditKinds();
+    await expect(
+      handle.db.transaction().execute(async (tx) => {
+        await disarm(tx, { reasonKind: "OPERATOR_DISARM", reason: "will roll back" }, clock);
+        throw new Error("caller failed");
+      }),
+    ).rejects.toThrow("caller failed");
+    expect((await readArmState(handle.db)).state).toBe("ARMED");
+    expect(await auditKinds()).toEqual(before);
+  });
+
+  it("C1: a disarm waits for a dispatcher's claim transaction that read the gates; the next claim sees it", async () => {
+    expect((await armWithCleanRecord()).ok).toBe(true);
+    await beat(handle.db, clock, 60_000);
+    let release: () => void = () => undefined;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    let gatesRead: () => void = () => undefined;
+    const read = new Promise<void>((resolve) => (gatesRead = resolve));
+    const order: string[] = [];
+    const claim = handle.db.transaction().execute(async (tx) => {
+      const gates = await readGates(tx, clock.nowMs());
+      order.push(`claim saw open=${String(gates.open)}`);
+      gatesRead();
+      await held;
+      order.push("claim committed");
+    });
+    await read;
+    const disarming = disarm(handle.db, { reasonKind: "OPERATOR_DISARM", reason: "stop" }, clock).then(() => order.push("disarmed"));
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    order.push("released");
+    release();
+    await Promise.all([claim, disarming]);
+    expect(order).toEqual(["claim saw open=true", "released", "claim committed", "disarmed"]);
+    expect((await handle.db.transaction().execute((tx) => readGates(tx, clock.nowMs()))).open).toBe(false);
+  });
+});
