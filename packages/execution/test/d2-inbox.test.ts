@@ -208,3 +208,28 @@ describe("inbox", () => {
     expect(await cashOf(db, account)).toEqual({ rows: 0, sum: 0n });
   });
 });
+
+describe("inbox under concurrency", () => {
+  it("D2: fills of several orders on one symbol applied concurrently (and each twice) add up exactly", async () => {
+    const account = freshAccount();
+    const db = desk().handle.db;
+    const orders = await Promise.all([1, 2, 3, 4, 5, 6].map(() => approveAndEnqueue(desk(), marketRequest("buy", 10n), account)));
+    const events = orders.flatMap(({ enqueued }, i) =>
+      [0, 1].map((copy) =>
+        fillEvent({
+          messageId: `${account}-o${String(i)}-c${String(copy)}`,
+          executionId: `${account}-o${String(i)}`,
+          clientOrderId: enqueued.clientOrderId,
+          qty: 10n,
+          priceUsd: "100",
+          account,
+        }),
+      ),
+    );
+    const outcomes = await Promise.all(events.map((e) => applyBrokerEvent(db, e)));
+    expect(outcomes.filter((o) => o.kind === "applied")).toHaveLength(6);
+    expect(outcomes.filter((o) => o.kind === "duplicate")).toHaveLength(6);
+    expect(await positionOf(db, account)).toMatchObject({ qty_shares: 60n, avg_cost_micros: usd("100") });
+    expect(await cashOf(db, account)).toEqual({ rows: 6, sum: 0n - usd("6000") });
+  });
+});

@@ -66,10 +66,13 @@ async function applyInTransaction(tx: Executor, event: BrokerEvent): Promise<App
   const seq = inserted.seq;
 
   const ids = await findOrder(tx, event);
+  // Events of one order apply one at a time: lock its id-map row first (always
+  // order first, then position, so two orders' events cannot deadlock).
+  if (ids !== undefined) await tx.selectFrom("order_map").select("intent_id").where("intent_id", "=", ids.intentId).forUpdate().execute();
   if (ids === undefined) return { kind: "unmatched", seq, reason: "no order of ours has this client_order_id or broker_order_id" };
-  const submit = await tx.selectFrom("outbox").selectAll().where("intent_id", "=", ids.intentId).executeTakeFirstOrThrow();
-  if (submit.account !== event.account) {
-    return { kind: "unmatched", seq, reason: `event account ${event.account} differs from the order's account ${submit.account}` };
+  const placed = await tx.selectFrom("outbox").selectAll().where("intent_id", "=", ids.intentId).executeTakeFirstOrThrow();
+  if (placed.account !== event.account) {
+    return { kind: "unmatched", seq, reason: `event account ${event.account} differs from the order's account ${placed.account}` };
   }
   if (event.brokerOrderId !== null && ids.brokerOrderId === null) {
     // A4: learned from the event — persist it now, in this transaction.
@@ -80,7 +83,7 @@ async function applyInTransaction(tx: Executor, event: BrokerEvent): Promise<App
   }
 
   const order = await tx.selectFrom("orders").selectAll().where("intent_id", "=", ids.intentId).forUpdate().executeTakeFirst();
-  const qty = submit.qty_shares ?? 0n;
+  const qty = placed.qty_shares ?? 0n;
   const filledBefore = order?.filled_qty_shares ?? 0n;
   const filledAfter = filledBefore + (event.fill?.qtyShares ?? 0n);
   const from: OrderStateOrNone = order?.state ?? "none";
@@ -101,16 +104,16 @@ async function applyInTransaction(tx: Executor, event: BrokerEvent): Promise<App
         intent_id: ids.intentId,
         client_order_id: ids.clientOrderId,
         broker_order_id: event.brokerOrderId ?? ids.brokerOrderId,
-        account: submit.account,
-        symbol: required(submit, "symbol"),
-        side: required(submit, "side"),
-        order_type: required(submit, "order_type"),
-        time_in_force: required(submit, "time_in_force"),
+        account: placed.account,
+        symbol: required(placed, "symbol"),
+        side: required(placed, "side"),
+        order_type: required(placed, "order_type"),
+        time_in_force: required(placed, "time_in_force"),
         state: transition.to,
         qty_shares: qty,
         filled_qty_shares: filledAfter,
-        limit_price_micros: submit.limit_price_micros,
-        stop_price_micros: submit.stop_price_micros,
+        limit_price_micros: placed.limit_price_micros,
+        stop_price_micros: placed.stop_price_micros,
         filled_avg_price_micros: avgAfter,
         reject_reason: rejectReason,
         last_inbox_seq: seq,
@@ -130,7 +133,7 @@ async function applyInTransaction(tx: Executor, event: BrokerEvent): Promise<App
       .where("id", "=", order.id)
       .execute();
   }
-  if (event.fill !== null) await bookFill(tx, seq, submit, event.fill);
+  if (event.fill !== null) await bookFill(tx, seq, placed, event.fill);
   await tx
     .updateTable("inbox")
     .set({ applied_at: sql<Date>`now()` })
@@ -141,7 +144,7 @@ async function applyInTransaction(tx: Executor, event: BrokerEvent): Promise<App
 
 function required<K extends "symbol" | "side" | "order_type" | "time_in_force">(row: Selectable<OutboxTable>, key: K): NonNullable<Selectable<OutboxTable>[K]> {
   const value = row[key];
-  invariant(value !== null, `outbox row ${String(row.id)} (SUBMIT) has no ${key}`);
+  invariant(value !== null, `outbox row ${String(row.id)} (an order) has no ${key}`);
   return value;
 }
 
@@ -165,44 +168,49 @@ function filledAverage(avgBefore: bigint | null, filledBefore: bigint, fill: Bro
  * basis, so the basis is rebuilt as qty × avg (exact after any reduction; after
  * an add it differs from the pure portfolio's by under a micro per share).
  */
-async function bookFill(tx: Executor, seq: bigint, submit: Selectable<OutboxTable>, fill: BrokerFill): Promise<void> {
-  const ticker = asTicker(required(submit, "symbol"));
-  const side = required(submit, "side");
-  const row = await tx.selectFrom("positions").selectAll().where("account", "=", submit.account).where("symbol", "=", ticker).forUpdate().executeTakeFirst();
-  const qtyBefore = row?.qty_shares ?? 0n;
-  const current = positionFromParts(ticker, qtyBefore as Shares, (qtyBefore * (row?.avg_cost_micros ?? 0n)) as Micros);
+async function bookFill(tx: Executor, seq: bigint, placed: Selectable<OutboxTable>, fill: BrokerFill): Promise<void> {
+  const ticker = asTicker(required(placed, "symbol"));
+  const side = required(placed, "side");
+  // Make sure the row exists before locking it: FOR UPDATE on a missing row locks
+  // nothing, and two first fills of a symbol would both start from zero.
+  await tx
+    .insertInto("positions")
+    .values({ account: placed.account, symbol: ticker })
+    .onConflict((oc) => oc.columns(["account", "symbol"]).doNothing())
+    .execute();
+  const row = await tx
+    .selectFrom("positions")
+    .selectAll()
+    .where("account", "=", placed.account)
+    .where("symbol", "=", ticker)
+    .forUpdate()
+    .executeTakeFirstOrThrow();
+  const qtyBefore = row.qty_shares;
+  const current = positionFromParts(ticker, qtyBefore as Shares, (qtyBefore * row.avg_cost_micros) as Micros);
   const portfolioFill: Fill = { fillId: fill.executionId, ticker, side, qtyShares: fill.qtyShares, priceMicros: fill.priceMicros, feeMicros: fill.feeMicros };
   const change = applyFillToPosition(current, portfolioFill);
   const qtyAfter: bigint = change.position?.qtyShares ?? 0n;
   const avgAfter: bigint = change.position?.avgCostMicros ?? 0n;
   const realisedDelta = change.realisedMicros - fill.feeMicros;
   await tx
-    .insertInto("positions")
-    .values({
-      account: submit.account,
-      symbol: ticker,
+    .updateTable("positions")
+    .set({
       qty_shares: qtyAfter,
       avg_cost_micros: avgAfter,
-      realized_pnl_micros: realisedDelta,
+      realized_pnl_micros: row.realized_pnl_micros + realisedDelta,
       last_inbox_seq: seq,
+      updated_at: sql<Date>`now()`,
     })
-    .onConflict((oc) =>
-      oc.columns(["account", "symbol"]).doUpdateSet({
-        qty_shares: qtyAfter,
-        avg_cost_micros: avgAfter,
-        realized_pnl_micros: sql<bigint>`positions.realized_pnl_micros + ${realisedDelta}`,
-        last_inbox_seq: seq,
-        updated_at: sql<Date>`now()`,
-      }),
-    )
+    .where("account", "=", placed.account)
+    .where("symbol", "=", ticker)
     .execute();
   // The fill's cash before fees, then the fee: each booked once per execution id
   // (cash_ledger's (account, reason, source_ref) key is the second lock on D2).
   const fee: bigint = fill.feeMicros;
   const cashBeforeFee = change.cashDeltaMicros + fee;
   const entries: Insertable<CashLedgerTable>[] = [
-    { account: submit.account, amount_micros: cashBeforeFee, reason: "FILL", source_ref: fill.executionId, inbox_seq: seq, symbol: ticker },
+    { account: placed.account, amount_micros: cashBeforeFee, reason: "FILL", source_ref: fill.executionId, inbox_seq: seq, symbol: ticker },
   ];
-  if (fee > 0n) entries.push({ account: submit.account, amount_micros: -fee, reason: "FEE", source_ref: fill.executionId, inbox_seq: seq, symbol: ticker });
+  if (fee > 0n) entries.push({ account: placed.account, amount_micros: -fee, reason: "FEE", source_ref: fill.executionId, inbox_seq: seq, symbol: ticker });
   await tx.insertInto("cash_ledger").values(entries).execute();
 }
