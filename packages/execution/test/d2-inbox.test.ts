@@ -213,7 +213,9 @@ describe("inbox under concurrency", () => {
   it("D2: fills of several orders on one symbol applied concurrently (and each twice) add up exactly", async () => {
     const account = freshAccount();
     const db = desk().handle.db;
-    const orders = await Promise.all([1, 2, 3, 4, 5, 6].map(() => approveAndEnqueue(desk(), marketRequest("buy", 10n), account)));
+    // approvals one by one: risk reads its state on its own connection while the caller's transaction holds one
+    const orders: Awaited<ReturnType<typeof approveAndEnqueue>>[] = [];
+    for (let i = 0; i < 6; i += 1) orders.push(await approveAndEnqueue(desk(), marketRequest("buy", 10n), account));
     const events = orders.flatMap(({ enqueued }, i) =>
       [0, 1].map((copy) =>
         fillEvent({
