@@ -209,6 +209,36 @@ describe("inbox", () => {
   });
 });
 
+describe("inbox atomicity", () => {
+  it("D2: when applying fails part-way, the inbox row rolls back with it — nothing is half-applied, and no duplicate is remembered", async () => {
+    const account = freshAccount();
+    const db = desk().handle.db;
+    const { enqueued } = await approveAndEnqueue(desk(), marketRequest("buy", 5n), account);
+    // a ledger entry already booked under this execution id makes the fill's cash insert fail (unique key)
+    await db
+      .insertInto("cash_ledger")
+      .values({ account, amount_micros: 1n, reason: "FILL", source_ref: `${account}-ex`, note: "planted by the test" })
+      .execute();
+    const event = fillEvent({
+      messageId: `${account}-m`,
+      executionId: `${account}-ex`,
+      clientOrderId: enqueued.clientOrderId,
+      qty: 5n,
+      priceUsd: "100",
+      account,
+    });
+    await expect(applyBrokerEvent(db, event)).rejects.toThrow();
+    expect(await db.selectFrom("inbox").select("seq").where("broker_message_id", "=", `${account}-m`).execute()).toEqual([]);
+    expect(await orderRow(db, enqueued.clientOrderId)).toBeUndefined();
+    const position = await positionOf(db, account);
+    expect(position === undefined || position.qty_shares === 0n).toBe(true);
+    // once the cause is gone, the redelivery applies (it was not recorded as seen)
+    await db.deleteFrom("cash_ledger").where("account", "=", account).execute();
+    expect(await applyBrokerEvent(db, event)).toMatchObject({ kind: "applied", orderState: "filled" });
+    expect(await positionOf(db, account)).toMatchObject({ qty_shares: 5n });
+  });
+});
+
 describe("inbox under concurrency", () => {
   it("D2: fills of several orders on one symbol applied concurrently (and each twice) add up exactly", async () => {
     const account = freshAccount();
