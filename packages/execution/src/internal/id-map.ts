@@ -24,13 +24,14 @@ export type RecordBrokerOrderIdError =
   /** The broker id already belongs to another of our orders. */
   | { readonly kind: "broker_order_id_taken"; readonly brokerOrderId: string; readonly ownerClientOrderId: string };
 
-interface MapRow {
+export interface MapRow {
   readonly intent_id: string;
   readonly client_order_id: string;
   readonly broker_order_id: string | null;
 }
 
-function toIds(row: MapRow): OrderIds {
+/** An order_map row as ids (checked by the @mqk/core validators). */
+export function orderIdsFromRow(row: MapRow): OrderIds {
   return {
     intentId: asIntentId(row.intent_id),
     clientOrderId: asClientOrderId(row.client_order_id),
@@ -61,7 +62,7 @@ export async function recordBrokerOrderId(
     .executeTakeFirst();
   if (updated !== undefined) {
     await tx.updateTable("orders").set({ broker_order_id: brokerOrderId }).where("client_order_id", "=", clientOrderId).execute();
-    return ok({ ids: toIds(updated), changed: true });
+    return ok({ ids: orderIdsFromRow(updated), changed: true });
   }
   const row = await tx
     .selectFrom("order_map")
@@ -72,7 +73,7 @@ export async function recordBrokerOrderId(
   if (row.broker_order_id !== brokerOrderId) {
     return err({ kind: "broker_order_id_conflict", clientOrderId, knownBrokerOrderId: row.broker_order_id ?? "", offeredBrokerOrderId: brokerOrderId });
   }
-  return ok({ ids: toIds(row), changed: false });
+  return ok({ ids: orderIdsFromRow(row), changed: false });
 }
 
 function mapQuery(db: Executor) {
@@ -81,15 +82,15 @@ function mapQuery(db: Executor) {
 
 export async function orderIdsByIntentId(db: Executor, intentId: IntentId): Promise<OrderIds | undefined> {
   const row = await mapQuery(db).where("intent_id", "=", intentId).executeTakeFirst();
-  return row === undefined ? undefined : toIds(row);
+  return row === undefined ? undefined : orderIdsFromRow(row);
 }
 
 export async function orderIdsByClientOrderId(db: Executor, clientOrderId: string): Promise<OrderIds | undefined> {
   const row = await mapQuery(db).where("client_order_id", "=", clientOrderId).executeTakeFirst();
-  return row === undefined ? undefined : toIds(row);
+  return row === undefined ? undefined : orderIdsFromRow(row);
 }
 
 export async function orderIdsByBrokerOrderId(db: Executor, brokerOrderId: string): Promise<OrderIds | undefined> {
   const row = await mapQuery(db).where("broker_order_id", "=", brokerOrderId).executeTakeFirst();
-  return row === undefined ? undefined : toIds(row);
+  return row === undefined ? undefined : orderIdsFromRow(row);
 }

@@ -11,11 +11,11 @@
  * inbox with applied_at NULL and change nothing else: reconcile sees the
  * difference and goes DIRTY (fail closed).
  */
-import { asTicker, canonicalJson, divRound, invariant, type Micros, type Shares } from "@mqk/core";
+import { asTicker, canonicalJson, divRound, invariant, type IntentId, type Micros, type Shares } from "@mqk/core";
 import { sql, type CashLedgerTable, type Database, type Insertable, type Kysely, type OrderState, type OutboxTable, type Selectable } from "@mqk/db";
 import { applyFillToPosition, positionFromParts, type Fill } from "@mqk/portfolio";
 import type { BrokerEvent, BrokerFill } from "./broker-event.js";
-import { orderIdsByBrokerOrderId, orderIdsByClientOrderId, recordBrokerOrderId, type Executor, type OrderIds } from "./id-map.js";
+import { orderIdsByBrokerOrderId, orderIdsByClientOrderId, orderIdsFromRow, recordBrokerOrderId, type Executor, type OrderIds } from "./id-map.js";
 import { nextOrderState, type OrderStateOrNone } from "./order-state-machine.js";
 
 export type ApplyOutcome =
@@ -65,11 +65,12 @@ async function applyInTransaction(tx: Executor, event: BrokerEvent): Promise<App
   if (inserted === undefined) return { kind: "duplicate" };
   const seq = inserted.seq;
 
-  const ids = await findOrder(tx, event);
-  // Events of one order apply one at a time: lock its id-map row first (always
-  // order first, then position, so two orders' events cannot deadlock).
-  if (ids !== undefined) await tx.selectFrom("order_map").select("intent_id").where("intent_id", "=", ids.intentId).forUpdate().execute();
-  if (ids === undefined) return { kind: "unmatched", seq, reason: "no order of ours has this client_order_id or broker_order_id" };
+  const found = await findOrder(tx, event);
+  if (found === undefined) return { kind: "unmatched", seq, reason: "no order of ours has this client_order_id or broker_order_id" };
+  // Events of one order apply one at a time: lock its id-map row (always order
+  // first, then position, so two orders' events cannot deadlock) and read the
+  // ids again under the lock, as another event may have just taught the broker id.
+  const ids = await lockOrder(tx, found.intentId);
   const placed = await tx.selectFrom("outbox").selectAll().where("intent_id", "=", ids.intentId).executeTakeFirstOrThrow();
   if (placed.account !== event.account) {
     return { kind: "unmatched", seq, reason: `event account ${event.account} differs from the order's account ${placed.account}` };
@@ -146,6 +147,16 @@ function required<K extends "symbol" | "side" | "order_type" | "time_in_force">(
   const value = row[key];
   invariant(value !== null, `outbox row ${String(row.id)} (an order) has no ${key}`);
   return value;
+}
+
+async function lockOrder(tx: Executor, intentId: IntentId): Promise<OrderIds> {
+  const row = await tx
+    .selectFrom("order_map")
+    .select(["intent_id", "client_order_id", "broker_order_id"])
+    .where("intent_id", "=", intentId)
+    .forUpdate()
+    .executeTakeFirstOrThrow();
+  return orderIdsFromRow(row);
 }
 
 async function findOrder(tx: Executor, event: BrokerEvent): Promise<OrderIds | undefined> {
