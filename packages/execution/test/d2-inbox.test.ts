@@ -4,7 +4,7 @@ import type { DeskDatabase } from "@mqk/db";
 import { applyBrokerEvent, orderIdsByClientOrderId, type ApplyOutcome, type BrokerEvent } from "@mqk/execution";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { approveAndEnqueue, cashOf, fillEvent, marketRequest, orderEvent, positionOf, reopen, useDesk, usd } from "./execution-harness.js";
+import { approveAndEnqueue, cashOf, fillEvent, type FillEventInput, marketRequest, orderEvent, positionOf, reopen, useDesk, usd } from "./execution-harness.js";
 
 const desk = useDesk();
 
@@ -81,39 +81,20 @@ describe("inbox", () => {
   it("D2: partial fills book position, cash, fees and realised PnL with average-cost math", async () => {
     const account = freshAccount();
     const db = desk().handle.db;
+    // the n-th execution of this account: message id and execution id follow n
+    const nth = (n: number, clientOrderId: string, qty: bigint, priceUsd: string, extra: Partial<FillEventInput> = {}): Promise<ApplyOutcome> =>
+      applyBrokerEvent(
+        db,
+        fillEvent({ messageId: `${account}-${String(n)}`, executionId: `${account}-e${String(n)}`, clientOrderId, qty, priceUsd, account, ...extra }),
+      );
     const buy = await approveAndEnqueue(desk(), marketRequest("buy", 10n), account);
-    await applyBrokerEvent(
-      db,
-      fillEvent({
-        messageId: `${account}-1`,
-        executionId: `${account}-e1`,
-        clientOrderId: buy.enqueued.clientOrderId,
-        qty: 6n,
-        priceUsd: "100",
-        kind: "partial_fill",
-        account,
-      }),
-    );
-    await applyBrokerEvent(
-      db,
-      fillEvent({ messageId: `${account}-2`, executionId: `${account}-e2`, clientOrderId: buy.enqueued.clientOrderId, qty: 4n, priceUsd: "105", account }),
-    );
+    await nth(1, buy.enqueued.clientOrderId, 6n, "100", { kind: "partial_fill" });
+    await nth(2, buy.enqueued.clientOrderId, 4n, "105");
     expect(await orderRow(db, buy.enqueued.clientOrderId)).toMatchObject({ state: "filled", filled_qty_shares: 10n, filled_avg_price_micros: usd("102") });
     expect(await positionOf(db, account)).toMatchObject({ qty_shares: 10n, avg_cost_micros: usd("102") });
 
     const sell = await approveAndEnqueue(desk(), marketRequest("sell", 4n), account);
-    await applyBrokerEvent(
-      db,
-      fillEvent({
-        messageId: `${account}-3`,
-        executionId: `${account}-e3`,
-        clientOrderId: sell.enqueued.clientOrderId,
-        qty: 4n,
-        priceUsd: "110",
-        feeUsd: "1.5",
-        account,
-      }),
-    );
+    await nth(3, sell.enqueued.clientOrderId, 4n, "110", { feeUsd: "1.5" });
     // realised: 4 × (110 − 102) − 1.5 fee = 30.5
     expect(await positionOf(db, account)).toMatchObject({ qty_shares: 6n, avg_cost_micros: usd("102"), realized_pnl_micros: usd("30.5") });
     // cash: −600 − 420 + 440 − 1.5, in four entries (three fills and a fee)
