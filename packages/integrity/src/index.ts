@@ -4,7 +4,8 @@
  *
  * Entry points: `bootIntegrity` (every process start), `arm` / `disarm` (C1, B1), `beat` /
  * `checkDeadman` / `recoverDeadman` (C2), `readGates` (the dispatcher, inside its claim
- * transaction), `appendAudit` / `verifyAuditChain` (X1).
+ * transaction), `appendAudit` / `verifyAuditChain` (X1), `checkFeedFreshness` / `enforceFeedFreshness`
+ * (E3), `detectGaps` (E1).
  *
  * Invariants:
  *  1. Boot always writes DISARMED, whatever the table said, and audits why (C1).
@@ -42,3 +43,13 @@ export {
 export { beat, checkDeadman, recoverDeadman, readDeadman, type DeadmanStatus, type BeatRefusal, type RecoverRefusal } from "./internal/deadman.js";
 export { readGates, type IntegrityGates } from "./internal/gates.js";
 export type { Executor } from "./internal/executor.js";
+export { detectGaps, type GapQuery, type GapReport } from "./internal/gap-detection.js";
+export {
+  checkFeedFreshness,
+  enforceFeedFreshness,
+  type FeedFreshnessInput,
+  type FeedFreshness,
+  type FeedAge,
+  type EnforceFeedFreshnessInput,
+  type FeedEnforcement,
+} from "./internal/stale-feed.js";
