@@ -1,4 +1,5 @@
 import { detectGaps } from "@mqk/integrity";
+import fc from "fast-check";
 import { nyseCalendar } from "@mqk/md";
 import { describe, expect, it } from "vitest";
 
@@ -65,5 +66,24 @@ describe("E1: gap detection against the calendar", () => {
   it("E1: a range that is not two ordered finite instants is refused", () => {
     expect(() => detectGaps(calendar, [], { interval: "1day", fromMs: day("2024-11-30"), toMs: day("2024-11-01") })).toThrow(/fromMs ≤ toMs/);
     expect(() => detectGaps(calendar, [], { interval: "1day", fromMs: Number.NaN, toMs: day("2024-11-01") })).toThrow(/fromMs ≤ toMs/);
+  });
+
+  it("E1: for any trading days removed from a 1-day series of 2024, exactly those are reported missing (property)", () => {
+    const year = { interval: "1day" as const, fromMs: day("2024-01-01"), toMs: day("2024-12-31") };
+    const expected = calendar.expectedBarTimestamps(year);
+    expect(expected).toHaveLength(252);
+    fc.assert(
+      fc.property(fc.uniqueArray(fc.nat({ max: expected.length - 1 }), { maxLength: 20 }), (removed) => {
+        const gone = new Set(removed.map((i) => expected[i]));
+        const report = detectGaps(
+          calendar,
+          expected.filter((t) => !gone.has(t)).map((tsMs) => ({ tsMs })),
+          year,
+        );
+        expect(report.missing).toEqual(expected.filter((t) => gone.has(t)));
+        expect(report.unexpected).toEqual([]);
+      }),
+      { numRuns: 100 },
+    );
   });
 });

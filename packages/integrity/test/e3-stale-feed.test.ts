@@ -64,6 +64,12 @@ describe("E3: checkFeedFreshness (pure)", () => {
     expect(checkFeedFreshness({ ...friday, nowMs: tue1000 })).toMatchObject({ kind: "stale", deadlineMs: at("2024-11-25T22:00:00Z") });
   });
 
+  it("E3: daily bars across Thanksgiving: Wednesday's bar stays fresh on the early-close Friday until 13:00 ET + grace", () => {
+    const wednesday = { calendar, lastBarTsMs: at("2024-11-27T00:00:00Z"), interval: "1day" as const, graceMs: 60_000 };
+    expect(checkFeedFreshness({ ...wednesday, nowMs: at("2024-11-29T17:59:00Z") }).kind).toBe("fresh");
+    expect(checkFeedFreshness({ ...wednesday, nowMs: at("2024-12-02T14:30:00Z") })).toMatchObject({ kind: "stale", deadlineMs: at("2024-11-29T18:01:00Z") });
+  });
+
   it("E3: a negative grace is refused", () => {
     expect(() => checkFeedFreshness({ ...minuteFeed(tue1000, tue1000), graceMs: -1 })).toThrow(/grace ≥ 0/);
   });
