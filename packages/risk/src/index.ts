@@ -28,9 +28,16 @@
  *     leaving halted needs an operator reset with a reason.
  *  6. Every rejection is a value with a kind and the numbers that caused it.
  *
+ *  7. approve(tx, …) runs on the caller's connection only — reads, the approval and
+ *     the day's first baseline — so concurrent approving transactions never wait on
+ *     the pool for each other. A HALTING approve needs one spare connection (the
+ *     halt commits in risk's own transaction while the caller's stays open).
+ *
  * Must never: mint an ApprovedOrder anywhere but approve(); send alerts or talk to
  * a broker; read the environment; round money outside divRound; keep a halt only
- * in memory. Callers must not hold a lock on risk_state while calling in.
+ * in memory. Callers must not hold a lock on risk_state while calling in, and
+ * approve at most once per transaction (the day's first approval holds
+ * risk_state's row until commit; a later halt in that transaction would wait on it).
  */
 export type { ApprovedOrder, ApprovedOrderFields } from "./internal/approved-order.js";
 export { isApprovedOrder } from "./internal/approved-order.js";

@@ -17,6 +17,11 @@
  * attempts, so a strategy whose orders are refused for size is not halted for it.
  * Step 4 is skipped while reducing: the operator chose reducing to cut a loss,
  * and the orders that cut it must pass (see trading-state.ts).
+ *
+ * Connections: everything but a halt runs on the caller's executor — the reads
+ * (one round trip, baseline included) and the writes (the approval, and the
+ * day's first baseline). Only a halt opens the store's own transaction, so a
+ * halting approve needs one spare pool connection; nothing else does.
  */
 import { err, ok, type Clock, type Micros, type Result, type Ticker } from "@mqk/core";
 import { mintApprovedOrder, type ApprovedOrder } from "./approved-order.js";
@@ -80,6 +85,19 @@ export function createRiskEngine(options: RiskEngineOptions): RiskEngine {
     if (applied.ok && applied.value.changed) options.onHalt?.(event);
   }
 
+  function lossStatus(baseline: DayBaseline, pnlMicros: Micros): Omit<DailyLossStatus, "halt"> {
+    const lossMicros = lossSince(baseline.pnlMicros, pnlMicros);
+    return {
+      dayStartMs: baseline.dayStartMs,
+      baselinePnlMicros: baseline.pnlMicros,
+      pnlMicros,
+      lossMicros,
+      limitMicros: limits.dailyLossLimitMicros,
+      breached: lossMicros > limits.dailyLossLimitMicros,
+    };
+  }
+
+  /** R3 on a mark with no caller transaction: baseline read (and stored) on the root. */
   async function dailyLoss(
     snapshot: RiskSnapshot,
     nowMs: number,
@@ -93,22 +111,13 @@ export function createRiskEngine(options: RiskEngineOptions): RiskEngine {
         ? baselineCache
         : await store.dayBaseline(dayStartMs, marks.value.totalPnlMicros, marks.value.equityMicros);
     baselineCache = baseline;
-    const lossMicros = lossSince(baseline.pnlMicros, marks.value.totalPnlMicros);
-    const breached = lossMicros > limits.dailyLossLimitMicros;
+    const status = lossStatus(baseline, marks.value.totalPnlMicros);
     let haltEvent: RiskHaltEvent | null = null;
-    if (breached && mayHalt) {
-      haltEvent = dailyLossHalt(limits.dailyLossLimitMicros, lossMicros, baseline.dayStartMs, nowMs);
+    if (status.breached && mayHalt) {
+      haltEvent = dailyLossHalt(limits.dailyLossLimitMicros, status.lossMicros, baseline.dayStartMs, nowMs);
       await halt(haltEvent);
     }
-    return ok({
-      dayStartMs: baseline.dayStartMs,
-      baselinePnlMicros: baseline.pnlMicros,
-      pnlMicros: marks.value.totalPnlMicros,
-      lossMicros,
-      limitMicros: limits.dailyLossLimitMicros,
-      breached,
-      halt: haltEvent,
-    });
+    return ok({ ...status, halt: haltEvent });
   }
 
   async function approve(executor: RiskExecutor, request: OrderRequest, snapshot: RiskSnapshot): Promise<Result<ApprovedOrder, RiskRejection>> {
@@ -124,18 +133,35 @@ export function createRiskEngine(options: RiskEngineOptions): RiskEngine {
     const reference = snapshot.trustedPricesMicros.get(request.ticker);
     if (reference === undefined || reference <= 0n) return err({ kind: "no_trusted_price", ticker: request.ticker });
 
+    // R3 daily loss against the baseline approvalContext read on the caller's
+    // connection. On the day's first mark this order IS the baseline (loss 0);
+    // storing it waits until the outcome is known (see settleBaseline).
+    let newBaseline: { readonly dayStartMs: number; readonly pnlMicros: Micros; readonly equityMicros: Micros } | undefined;
     if (state.mode === "active") {
-      const loss = await dailyLoss(snapshot, nowMs, true);
-      if (!loss.ok) return loss;
-      if (loss.value.halt !== null)
-        return err({
-          kind: "daily_loss",
-          limitMicros: loss.value.limitMicros,
-          actualMicros: loss.value.lossMicros,
-          dayStartMs: loss.value.dayStartMs,
-          halt: loss.value.halt,
-        });
+      const marks = markSnapshot(snapshot);
+      if (!marks.ok) return marks;
+      const dayStartMs = dayStartOf(nowMs);
+      const stored = context.dayBaseline;
+      const { totalPnlMicros, equityMicros } = marks.value;
+      if (stored === undefined || stored.dayStartMs < dayStartMs) newBaseline = { dayStartMs, pnlMicros: totalPnlMicros, equityMicros };
+      const loss = lossStatus(newBaseline ?? stored ?? { dayStartMs, pnlMicros: totalPnlMicros }, totalPnlMicros);
+      if (loss.breached) {
+        // only a stored baseline can be breached, so the caller's transaction holds no lock on risk_state here
+        const event = dailyLossHalt(limits.dailyLossLimitMicros, loss.lossMicros, loss.dayStartMs, nowMs);
+        await halt(event);
+        return err({ kind: "daily_loss", limitMicros: loss.limitMicros, actualMicros: loss.lossMicros, dayStartMs: loss.dayStartMs, halt: event });
+      }
     }
+    /**
+     * Stores the day's first mark. In the caller's transaction (no second
+     * connection; it holds risk_state's row until the caller commits), except
+     * after a halt: the halt's own transaction must not wait on that row lock.
+     */
+    const settleBaseline = async (onCallersConnection: boolean): Promise<void> => {
+      if (newBaseline === undefined) return;
+      const { dayStartMs, pnlMicros, equityMicros } = newBaseline;
+      await (onCallersConnection ? store.dayBaseline(dayStartMs, pnlMicros, equityMicros, executor) : store.dayBaseline(dayStartMs, pnlMicros, equityMicros));
+    };
 
     const duplicate = (firstApprovedAtMs: number): RiskRejection => ({
       kind: "duplicate_intent",
@@ -144,22 +170,27 @@ export function createRiskEngine(options: RiskEngineOptions): RiskEngine {
       decisionKey: request.decisionKey,
       firstApprovedAtMs,
     });
-    if (context.firstApprovedAtMs !== undefined) return err(duplicate(context.firstApprovedAtMs));
-
-    const r1 = checkOrderLimits(request, reference, limits);
-    if (r1 !== undefined) return err(r1);
-
-    const exposure = orderExposure(request, snapshot);
-    if (state.mode === "reducing" && !exposure.reducing) {
-      return err({ kind: "reducing_only", mode: "reducing", positionShares: exposure.positionShares, postTradeShares: exposure.afterShares });
+    const refusal = (): RiskRejection | undefined => {
+      if (context.firstApprovedAtMs !== undefined) return duplicate(context.firstApprovedAtMs);
+      const r1 = checkOrderLimits(request, reference, limits);
+      if (r1 !== undefined) return r1;
+      const exposure = orderExposure(request, snapshot);
+      if (state.mode === "reducing" && !exposure.reducing) {
+        return { kind: "reducing_only", mode: "reducing", positionShares: exposure.positionShares, postTradeShares: exposure.afterShares };
+      }
+      return checkExposure(request, reference, exposure, snapshot, limits);
+    };
+    const refused = refusal();
+    if (refused !== undefined) {
+      await settleBaseline(true);
+      return err(refused);
     }
-    const r2 = checkExposure(request, reference, exposure, snapshot, limits);
-    if (r2 !== undefined) return err(r2);
 
     const recent = context.recentApprovals;
     if (recent >= limits.maxOrdersPerMinute) {
       const event = rateLimitHalt(limits.maxOrdersPerMinute, recent + 1, nowMs);
       await halt(event);
+      await settleBaseline(false);
       return err({ kind: "rate_limit", limitOrders: limits.maxOrdersPerMinute, actualOrders: recent + 1, windowMs: RATE_WINDOW_MS, halt: event });
     }
 
@@ -176,6 +207,7 @@ export function createRiskEngine(options: RiskEngineOptions): RiskEngine {
       referencePriceMicros: reference,
       approvedAtMs: nowMs,
     };
+    await settleBaseline(true);
     if ((await store.recordApproval(executor, fields)) === "duplicate") {
       // another transaction approved the same decision between our read and our insert
       return err(duplicate((await store.findApproval(executor, intentId))?.approvedAtMs ?? nowMs));

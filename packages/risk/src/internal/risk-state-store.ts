@@ -4,15 +4,25 @@
  *
  * Two kinds of write, on purpose:
  *  - In the CALLER's executor (the transaction that writes the outbox row):
- *    reads, and the approval row. An approval exists exactly when its intent does.
+ *    reads, the approval row, and the day baseline when approve() is the day's
+ *    first mark. An approval exists exactly when its intent does; a baseline
+ *    whose transaction rolls back was no mark, and the next mark takes its place.
  *  - In the store's OWN transaction on the root database, committed before the
- *    method returns: mode changes (halts, operator actions) and the day baseline.
+ *    method returns: mode changes (halts, operator actions), and the baseline
+ *    when no caller transaction is involved (checkDailyLoss, a halting approve).
  *    A halt must survive the caller rolling back; a halt that only lived in the
  *    caller's transaction would vanish with it.
  *
+ * Connections: an approve that does not halt runs entirely on the caller's
+ * connection, so any number of concurrent approving transactions fit in any
+ * pool. A HALTING approve needs one spare connection for its own transaction
+ * while the caller's stays open (halts are rare and stick: after one, approve
+ * returns `halted` on the caller's connection).
+ *
  * Consequences for callers: never hold a lock on risk_state while calling into
- * risk (its own transaction would wait for yours), and size the pool for one
- * extra connection per concurrent approver.
+ * risk (its own transaction would wait for yours), and approve at most once per
+ * transaction: the day's first approval holds risk_state's row until you commit,
+ * and a halt later in the same transaction would wait on it.
  *
  * Rows are `unknown` until parsed here; every query is plain SQL through kysely's
  * `sql` so the store runs on any executor over the desk's Database.
@@ -41,6 +51,8 @@ export interface ApprovalContext {
   readonly firstApprovedAtMs: number | undefined;
   /** Approvals inside the window, capped at the cap asked for. */
   readonly recentApprovals: number;
+  /** The stored day baseline as the executor sees it; undefined before the first mark ever. */
+  readonly dayBaseline: DayBaseline | undefined;
 }
 
 export interface RiskEventRecord {
@@ -96,6 +108,15 @@ function parseState(row: unknown): TradingState {
     reason: text(field(row, "reason"), "risk_state.reason"),
     actor: text(field(row, "changed_by"), "risk_state.changed_by"),
     sinceMs: ms(field(row, "state_since_ms"), "risk_state.state_since_ms"),
+  });
+}
+
+/** The stored baseline of a risk_state row; undefined while none was ever stored. */
+function parseBaseline(row: unknown): DayBaseline | undefined {
+  if (field(row, "day_start_ms") === null) return undefined;
+  return Object.freeze({
+    dayStartMs: ms(field(row, "day_start_ms"), "risk_state.day_start_ms"),
+    pnlMicros: int8(field(row, "day_start_pnl_micros"), "risk_state.day_start_pnl_micros") as Micros,
   });
 }
 
@@ -182,23 +203,22 @@ export class RiskStateStore {
 
   /**
    * The daily-loss baseline of the day starting at `dayStartMs`. The first call
-   * of a day stores `pnlIfNew` (committed at once, so a rollback elsewhere cannot
-   * move the baseline later in the day); later calls return what was stored. A
-   * day start before the stored one (a clock that went back) keeps the stored day.
+   * of a day stores `pnlIfNew` in `executor` (default the root: committed at once;
+   * in a caller's transaction it commits or rolls back with it); later calls
+   * return what was stored. A day start before the stored one (a clock that went
+   * back) keeps the stored day. Idempotent: concurrent first calls store one.
    */
-  async dayBaseline(dayStartMs: number, pnlIfNew: Micros, equityIfNew: Micros): Promise<DayBaseline> {
+  async dayBaseline(dayStartMs: number, pnlIfNew: Micros, equityIfNew: Micros, executor: RiskExecutor = this.#db): Promise<DayBaseline> {
     invariant(Number.isSafeInteger(dayStartMs) && dayStartMs >= 0, `risk store: dayStartMs must be epoch ms, found ${String(dayStartMs)}`);
     await sql`
       UPDATE risk_state
          SET day_start_ms = ${BigInt(dayStartMs)}, day_start_pnl_micros = ${pnlIfNew}, day_start_equity_micros = ${equityIfNew},
              trading_day = (to_timestamp(${BigInt(dayStartMs)}::bigint / 1000.0) AT TIME ZONE 'UTC')::date
-       WHERE id AND (day_start_ms IS NULL OR day_start_ms < ${BigInt(dayStartMs)})`.execute(this.#db);
-    const result = await sql`SELECT day_start_ms, day_start_pnl_micros FROM risk_state WHERE id`.execute(this.#db);
-    const row = result.rows[0];
-    return Object.freeze({
-      dayStartMs: ms(field(row, "day_start_ms"), "risk_state.day_start_ms"),
-      pnlMicros: int8(field(row, "day_start_pnl_micros"), "risk_state.day_start_pnl_micros") as Micros,
-    });
+       WHERE id AND (day_start_ms IS NULL OR day_start_ms < ${BigInt(dayStartMs)})`.execute(executor);
+    const result = await sql`SELECT day_start_ms, day_start_pnl_micros FROM risk_state WHERE id`.execute(executor);
+    const baseline = parseBaseline(result.rows[0]);
+    if (baseline === undefined) throw bad("risk_state.day_start_ms after storing it", null);
+    return baseline;
   }
 
   /** When this intent was approved, if it was (visible to `executor`). */
@@ -216,7 +236,7 @@ export class RiskStateStore {
    */
   async approvalContext(executor: RiskExecutor, intentId: IntentId, windowAfterMs: number, countCap: number): Promise<ApprovalContext> {
     const result = await sql`
-      SELECT ${STATE_COLUMNS},
+      SELECT ${STATE_COLUMNS}, day_start_ms, day_start_pnl_micros,
              (SELECT approved_at_ms FROM risk_approvals WHERE intent_id = ${intentId}) AS first_approved_at_ms,
              (SELECT count(*) FROM (SELECT 1 FROM risk_approvals WHERE approved_at_ms > ${BigInt(windowAfterMs)} LIMIT ${countCap}) AS recent) AS recent_approvals
         FROM risk_state WHERE id`.execute(executor);
@@ -228,6 +248,7 @@ export class RiskStateStore {
       state: parseState(row),
       firstApprovedAtMs: first === null ? undefined : ms(first, "risk_approvals.approved_at_ms"),
       recentApprovals: Number(int8(field(row, "recent_approvals"), "count(*)")),
+      dayBaseline: parseBaseline(row),
     });
   }
 
