@@ -7,7 +7,7 @@
 import { FakeClock } from "@mqk/core";
 import { createTestDatabase, sql, type TestDatabase } from "@mqk/db";
 import { afterEach, describe, expect, it } from "vitest";
-import { deskOn, LIMITS, market, snapshot, T0 } from "./risk-harness.js";
+import { AAPL, deskOn, fill, LIMITS, market, snapshot, T0, usd } from "./risk-harness.js";
 
 const open: TestDatabase[] = [];
 afterEach(async () => {
@@ -32,5 +32,33 @@ describe("R3: approvals share the caller's connection", () => {
     // the day's baseline was stored once, committed with the approvals
     const baseline = await sql<{ day_start_ms: bigint | null }>`SELECT day_start_ms FROM risk_state WHERE id`.execute(handle.db);
     expect(baseline.rows[0]?.day_start_ms).toBe(BigInt(T0 - (T0 % 86_400_000)));
+    // the burst counted: one more inside the minute is the 31st and halts
+    expect(await d.engine.approve(handle.db, market("buy", 1n), snapshot())).toMatchObject({
+      ok: false,
+      error: { kind: "rate_limit", limitOrders: 30, actualOrders: 31 },
+    });
+    expect(await d.store.readTradingState()).toMatchObject({ mode: "halted", cause: "rate_limit" });
   }, 60_000);
+
+  it("R3: the day's first baseline is written in the caller's transaction: a rollback leaves the next mark as the first", async () => {
+    const handle = await createTestDatabase({ max: 5 });
+    open.push(handle);
+    const d = deskOn(handle, new FakeClock(T0));
+    const long100 = [fill(AAPL, "buy", 100n, "100")];
+    const at = (price: string) => snapshot({ fills: long100, prices: { AAPL: price, MSFT: "200" } });
+    const rolledBack = new Error("caller rolls back");
+    await expect(
+      handle.db.transaction().execute(async (tx) => {
+        expect((await d.engine.approve(tx, market("buy", 1n), at("100"))).ok).toBe(true);
+        throw rolledBack;
+      }),
+    ).rejects.toBe(rolledBack);
+    // no mark survived: at 95 this order is the day's first mark (loss 0), not a 500 loss
+    expect((await d.engine.approve(handle.db, market("buy", 1n), at("95"))).ok).toBe(true);
+    // and it was committed: 100 × (95 − 84.99) = 1001 lost since it → halt
+    expect(await d.engine.approve(handle.db, market("buy", 1n), at("84.99"))).toMatchObject({
+      ok: false,
+      error: { kind: "daily_loss", actualMicros: usd("1001") },
+    });
+  });
 });
