@@ -22,7 +22,7 @@
  *     HTTP 200 as the error it is.
  *
  * Must never: put an API key in a URL that is logged, a log line or an error;
- * read process.env (keys come from a SecretSource by env var NAME); import
+ * read the process environment (keys come from a SecretSource by env var NAME); import
  * @mqk/config; fill, drop or repair a bar (gaps are integrity's concern).
  */
 export { barIntervals, intervalMs, barCloseTimeMs, dailyTsMsFromDate, utcDateOf, isBarInterval, type Bar, type BarInterval } from "./internal/bar.js";

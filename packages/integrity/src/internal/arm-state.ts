@@ -144,7 +144,7 @@ export async function writeDisarm(tx: Transaction<Database>, request: DisarmRequ
   return toStatus(row);
 }
 
-/** C1: any integrity fault, an operator, reconcile… → DISARMED with a reason. Sticky: only `arm` leaves it. */
+/** C1: every integrity fault, an operator, reconcile… → DISARMED with a reason. Sticky: only `arm` leaves it. */
 export async function disarm(executor: Executor, request: DisarmRequest, clock: Clock): Promise<ArmStatus> {
   return inTransaction(executor, (tx) => writeDisarm(tx, request, clock));
 }

@@ -152,7 +152,7 @@ export class OrderBook {
     if (this.auto.fill) this.#autoFill(order);
   }
 
-  /** A fill decided by the test: any open order, any quantity up to what remains, any price. */
+  /** A fill decided by the test: an open order, a quantity up to what remains and a price of its choosing. */
   fillOrder(id: string, qty?: bigint, price?: bigint): void {
     const order = this.#require(id, "fillOrder");
     if (!isOpen(order)) throw misuse("fillOrder", order, "an open order");

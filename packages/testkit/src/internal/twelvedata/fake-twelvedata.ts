@@ -28,7 +28,7 @@ export interface FakeTwelveDataOptions {
   /** HTTP status of error envelopes: the envelope's code ("mirror", default) or 200. */
   readonly httpStatusMode?: TwelveDataStatusMode;
   readonly exchangeTimezone?: string;
-  /** Symbols that exist; default: any upper-case ticker. */
+  /** Symbols that exist; default: every upper-case ticker. */
   readonly symbols?: readonly string[];
   /** Dates (YYYY-MM-DD) with no session, e.g. holidays. */
   readonly closedDates?: readonly string[];
