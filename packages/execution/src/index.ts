@@ -43,4 +43,14 @@ export {
 } from "./internal/id-map.js";
 export type { BrokerEvent, BrokerFill } from "./internal/broker-event.js";
 export { applyBrokerEvent, type ApplyOutcome } from "./internal/inbox.js";
+export {
+  openBrokerSession,
+  setSimPrice,
+  simSettled,
+  type BrokerSession,
+  type BrokerSnapshot,
+  type BrokerOrder,
+  type BrokerPosition,
+  type OpenBrokerOptions,
+} from "./internal/broker-session.js";
 export { nextOrderState, isListedTransition, type OrderStateOrNone, type Transition } from "./internal/order-state-machine.js";

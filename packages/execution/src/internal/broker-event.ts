@@ -1,6 +1,11 @@
 /**
  * A broker event as the inbox takes it: one trade_updates message (or a REST
  * backfill synthesising one), already normalised (A5) by whoever parsed the wire.
+ *
+ * Message ids (D2) are derived from the message, never random, so a redelivery
+ * carries the same id: `<broker>:fill:<execution_id>` for fills and
+ * `<broker>:<event>:<broker_order_id>:<broker timestamp or updated_at>` for the rest;
+ * REST backfills use `backfill:<broker_order_id>:<what>`.
  */
 import type { BrokerMessageId, BrokerOrderId, Micros, Shares } from "@mqk/core";
 import type { InboxKind, InboxSource, JsonValue } from "@mqk/db";
@@ -13,6 +18,15 @@ export interface BrokerFill {
   readonly priceMicros: Micros;
   /** Commission and fees, ≥ 0. */
   readonly feeMicros: Micros;
+  /**
+   * The order's cumulative filled quantity after this execution, when the broker
+   * says (Alpaca: `order.filled_qty` of the message). The execution then covers
+   * the interval (cumulative − qty, cumulative] of the order's quantity, and the
+   * inbox books an interval only once, whichever message carries it: a REST
+   * backfill that booked (0, 20] makes a late stream fill of (10, 20] book nothing.
+   * Absent or null: taken to follow the fills already booked.
+   */
+  readonly cumulativeQtyShares?: Shares | null;
 }
 
 export interface BrokerEvent {
