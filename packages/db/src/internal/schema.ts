@@ -260,6 +260,12 @@ export interface InboxTable {
   payload: Json;
   received_at: TimestampDefault;
   applied_at: NullableTimestamp;
+  /** 0003: the order (its intent id) the event was applied to. */
+  order_intent_id: Nullable<string>;
+  /** 0003: the order's cumulative filled quantity after this execution. */
+  fill_cum_qty_shares: Nullable<bigint>;
+  /** 0003: why the event was kept but not applied. */
+  apply_note: Nullable<string>;
 }
 
 export interface OrdersTable {

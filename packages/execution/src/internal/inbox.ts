@@ -22,7 +22,11 @@ export type ApplyOutcome =
   | { readonly kind: "duplicate" }
   | { readonly kind: "unmatched"; readonly seq: bigint; readonly reason: string }
   | { readonly kind: "illegal_transition"; readonly seq: bigint; readonly from: OrderStateOrNone; readonly event: string; readonly reason: string }
+  /** A fill whose interval of the order's quantity was already booked (by a backfill or another message): kept, not applied. */
+  | { readonly kind: "covered"; readonly seq: bigint; readonly reason: string }
   | { readonly kind: "applied"; readonly seq: bigint; readonly orderState: OrderState; readonly fillApplied: boolean };
+
+type KeptOutcome = Extract<ApplyOutcome, { readonly reason: string }>;
 
 function checkEvent(event: BrokerEvent): void {
   const isFill = event.kind === "fill" || event.kind === "partial_fill";
@@ -57,6 +61,7 @@ async function applyInTransaction(tx: Executor, event: BrokerEvent): Promise<App
       fill_price_micros: event.fill?.priceMicros ?? null,
       position_qty_shares: event.positionQtyShares,
       event_ns: event.eventNs,
+      fill_cum_qty_shares: event.fill?.cumulativeQtyShares ?? null,
       payload: canonicalJson(event.payload),
     })
     .onConflict((oc) => oc.doNothing())
@@ -66,21 +71,21 @@ async function applyInTransaction(tx: Executor, event: BrokerEvent): Promise<App
   const seq = inserted.seq;
 
   const found = await findOrder(tx, event);
-  if (found === undefined) return { kind: "unmatched", seq, reason: "no order of ours has this client_order_id or broker_order_id" };
+  if (found === undefined) return keep(tx, { kind: "unmatched", seq, reason: "no order of ours has this client_order_id or broker_order_id" });
   // Events of one order apply one at a time: lock its id-map row (always order
   // first, then position, so two orders' events cannot deadlock) and read the
   // ids again under the lock, as another event may have just taught the broker id.
   const ids = await lockOrder(tx, found.intentId);
   const placed = await tx.selectFrom("outbox").selectAll().where("intent_id", "=", ids.intentId).executeTakeFirstOrThrow();
   if (placed.account !== event.account) {
-    return { kind: "unmatched", seq, reason: `event account ${event.account} differs from the order's account ${placed.account}` };
+    return keep(tx, { kind: "unmatched", seq, reason: `event account ${event.account} differs from the order's account ${placed.account}` });
   }
   if (event.brokerOrderId !== null && ids.brokerOrderId === null) {
     // A4: learned from the event — persist it now, in this transaction.
     const recorded = await recordBrokerOrderId(tx, ids.clientOrderId, event.brokerOrderId);
-    if (!recorded.ok) return { kind: "unmatched", seq, reason: `broker order id not recorded: ${recorded.error.kind}` };
+    if (!recorded.ok) return keep(tx, { kind: "unmatched", seq, reason: `broker order id not recorded: ${recorded.error.kind}` });
   } else if (event.brokerOrderId !== null && ids.brokerOrderId !== event.brokerOrderId) {
-    return { kind: "unmatched", seq, reason: `broker order id ${event.brokerOrderId} differs from the mapped ${ids.brokerOrderId ?? ""}` };
+    return keep(tx, { kind: "unmatched", seq, reason: `broker order id ${event.brokerOrderId} differs from the mapped ${ids.brokerOrderId ?? ""}` });
   }
 
   const order = await tx.selectFrom("orders").selectAll().where("intent_id", "=", ids.intentId).forUpdate().executeTakeFirst();
@@ -88,12 +93,21 @@ async function applyInTransaction(tx: Executor, event: BrokerEvent): Promise<App
   const filledBefore = order?.filled_qty_shares ?? 0n;
   const filledAfter = filledBefore + (event.fill?.qtyShares ?? 0n);
   const from: OrderStateOrNone = order?.state ?? "none";
+  let cumulative: bigint | null = null;
+  if (event.fill !== null) {
+    cumulative = event.fill.cumulativeQtyShares ?? filledAfter;
+    if (cumulative > qty) {
+      return keep(tx, { kind: "illegal_transition", seq, from, event: event.kind, reason: `the fill's cumulative ${String(cumulative)} exceeds the order's ${String(qty)} shares` }, ids.intentId);
+    }
+    const booked = await bookedOverlap(tx, ids.intentId, cumulative - event.fill.qtyShares, cumulative);
+    if (booked !== null) return keep(tx, { kind: "covered", seq, reason: `shares (${booked}] of this order are booked already; this execution covers (${String(cumulative - event.fill.qtyShares)}, ${String(cumulative)}]` }, ids.intentId);
+  }
   if (filledAfter > qty) {
-    return { kind: "illegal_transition", seq, from, event: event.kind, reason: `fills ${String(filledAfter)} exceed the order's ${String(qty)} shares` };
+    return keep(tx, { kind: "illegal_transition", seq, from, event: event.kind, reason: `fills ${String(filledAfter)} exceed the order's ${String(qty)} shares` }, ids.intentId);
   }
   const transition = nextOrderState(from, event.kind, filledAfter, qty);
   if (!transition.ok)
-    return { kind: "illegal_transition", seq, from, event: event.kind, reason: `the order state machine does not list ${from} + ${event.kind}` };
+    return keep(tx, { kind: "illegal_transition", seq, from, event: event.kind, reason: `the order state machine does not list ${from} + ${event.kind}` }, ids.intentId);
 
   const avgAfter =
     event.fill === null ? (order?.filled_avg_price_micros ?? null) : filledAverage(order?.filled_avg_price_micros ?? null, filledBefore, event.fill);
@@ -137,10 +151,56 @@ async function applyInTransaction(tx: Executor, event: BrokerEvent): Promise<App
   if (event.fill !== null) await bookFill(tx, seq, placed, event.fill);
   await tx
     .updateTable("inbox")
-    .set({ applied_at: sql<Date>`now()` })
+    .set({ applied_at: sql<Date>`now()`, order_intent_id: ids.intentId, fill_cum_qty_shares: cumulative })
     .where("seq", "=", seq)
     .execute();
+  await settleOutboxRow(tx, ids.intentId, event);
   return { kind: "applied", seq, orderState: transition.to, fillApplied: event.fill !== null };
+}
+
+/** Records why an event was kept without being applied. */
+async function keep(tx: Executor, outcome: KeptOutcome, intentId: IntentId | null = null): Promise<KeptOutcome> {
+  await tx.updateTable("inbox").set({ apply_note: outcome.reason, order_intent_id: intentId }).where("seq", "=", outcome.seq).execute();
+  return outcome;
+}
+
+/** The first booked fill interval of the order overlapping (low, high], as "a, b", or null. */
+async function bookedOverlap(tx: Executor, intentId: IntentId, low: bigint, high: bigint): Promise<string | null> {
+  const row = await tx
+    .selectFrom("inbox")
+    .select(["fill_qty_shares", "fill_cum_qty_shares"])
+    .where("order_intent_id", "=", intentId)
+    .where("applied_at", "is not", null)
+    .where("fill_qty_shares", "is not", null)
+    .where(sql<boolean>`fill_cum_qty_shares - fill_qty_shares < ${high} AND fill_cum_qty_shares > ${low}`)
+    .limit(1)
+    .executeTakeFirst();
+  if (row === undefined || row.fill_cum_qty_shares === null || row.fill_qty_shares === null) return null;
+  return `${String(row.fill_cum_qty_shares - row.fill_qty_shares)}, ${String(row.fill_cum_qty_shares)}`;
+}
+
+/**
+ * The broker's own event settles the outbox row of the order: a rejection makes it
+ * REJECTED with the broker's reason; any other event proves the order exists, so a
+ * row still CLAIMED, AMBIGUOUS or SENT becomes ACKED (an ambiguous send resolved by
+ * the broker itself).
+ */
+async function settleOutboxRow(tx: Executor, intentId: IntentId, event: BrokerEvent): Promise<void> {
+  if (event.kind === "rejected") {
+    await tx
+      .updateTable("outbox")
+      .set({ status: "REJECTED", reject_reason: event.reason ?? "rejected by the broker", updated_at: sql<Date>`now()` })
+      .where("intent_id", "=", intentId)
+      .where("status", "in", ["CLAIMED", "AMBIGUOUS", "SENT", "ACKED"])
+      .execute();
+    return;
+  }
+  await tx
+    .updateTable("outbox")
+    .set({ status: "ACKED", updated_at: sql<Date>`now()` })
+    .where("intent_id", "=", intentId)
+    .where("status", "in", ["CLAIMED", "AMBIGUOUS", "SENT"])
+    .execute();
 }
 
 function required<K extends "symbol" | "side" | "order_type" | "time_in_force">(row: Selectable<OutboxTable>, key: K): NonNullable<Selectable<OutboxTable>[K]> {
