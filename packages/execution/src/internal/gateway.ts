@@ -125,3 +125,77 @@ export async function enqueueCancel(tx: Executor, intentId: IntentId): Promise<R
   const existing = await tx.selectFrom("outbox").select("id").where("intent_id", "=", cancelIntentId).executeTakeFirstOrThrow();
   return ok({ outboxId: existing.id, cancelIntentId, targetClientOrderId, created: false });
 }
+
+export interface EnqueuedReplace {
+  readonly outboxId: bigint;
+  readonly intentId: IntentId;
+  readonly clientOrderId: ClientOrderId;
+  readonly targetClientOrderId: ClientOrderId;
+  readonly created: boolean;
+}
+
+export type EnqueueReplaceError =
+  | { readonly kind: "unknown_intent"; readonly intentId: IntentId }
+  | { readonly kind: "mismatch"; readonly message: string };
+
+/**
+ * Queues the replacement of an order we placed by the approved order `approved`
+ * (risk approves the new terms like any order: the replacement's full exposure).
+ * Same account, symbol and side as the target; the new order has its own
+ * client_order_id, the target is named by its client_order_id and resolved
+ * through the id map when dispatched (A4).
+ */
+export async function enqueueReplace(
+  tx: Executor,
+  targetIntentId: IntentId,
+  approved: ApprovedOrder,
+  context: EnqueueContext,
+): Promise<Result<EnqueuedReplace, EnqueueReplaceError>> {
+  invariant(isApprovedOrder(approved), "enqueueReplace: expected an ApprovedOrder minted by risk's approve(), found something else");
+  checkAccount(context.account);
+  const target = await tx
+    .selectFrom("order_map")
+    .innerJoin("outbox", "outbox.intent_id", "order_map.intent_id")
+    .select(["order_map.client_order_id", "outbox.account", "outbox.symbol", "outbox.side", "outbox.kind"])
+    .where("order_map.intent_id", "=", targetIntentId)
+    .executeTakeFirst();
+  if (target === undefined) return err({ kind: "unknown_intent", intentId: targetIntentId });
+  if (target.account !== context.account || target.symbol !== approved.ticker || target.side !== approved.side) {
+    return err({
+      kind: "mismatch",
+      message: `a replacement keeps the account, symbol and side: expected ${target.account} ${String(target.symbol)} ${String(target.side)}, found ${context.account} ${approved.ticker} ${approved.side}`,
+    });
+  }
+  const targetClientOrderId = asClientOrderId(target.client_order_id);
+  const clientOrderId = clientOrderIdFor(approved.intentId);
+  const inserted = await tx
+    .insertInto("outbox")
+    .values({
+      intent_id: approved.intentId,
+      client_order_id: clientOrderId,
+      kind: "REPLACE",
+      account: context.account,
+      run_id: context.runId ?? null,
+      strategy_id: approved.strategyId,
+      target_client_order_id: targetClientOrderId,
+      symbol: approved.ticker,
+      side: approved.side,
+      order_type: approved.type,
+      time_in_force: approved.timeInForce,
+      qty_shares: approved.qtyShares,
+      limit_price_micros: approved.limitPriceMicros,
+      payload: canonicalJson({ decisionKey: approved.decisionKey, replacesIntentId: targetIntentId, approvedAtMs: approved.approvedAtMs }),
+    })
+    .onConflict((oc) => oc.column("intent_id").doNothing())
+    .returning("id")
+    .executeTakeFirst();
+  if (inserted === undefined) {
+    const existing = await tx.selectFrom("outbox").select("id").where("intent_id", "=", approved.intentId).executeTakeFirstOrThrow();
+    return ok({ outboxId: existing.id, intentId: approved.intentId, clientOrderId, targetClientOrderId, created: false });
+  }
+  await tx
+    .insertInto("order_map")
+    .values({ intent_id: approved.intentId, client_order_id: clientOrderId, replaces_client_order_id: targetClientOrderId })
+    .execute();
+  return ok({ outboxId: inserted.id, intentId: approved.intentId, clientOrderId, targetClientOrderId, created: true });
+}

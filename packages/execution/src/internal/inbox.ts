@@ -185,11 +185,13 @@ async function bookedOverlap(tx: Executor, intentId: IntentId, low: bigint, high
  * row still CLAIMED, AMBIGUOUS or SENT becomes ACKED (an ambiguous send resolved by
  * the broker itself).
  */
+const releasedClaim = { claimed_by: null, claimed_at: null, lease_expires_at: null, updated_at: sql<Date>`now()` } as const;
+
 async function settleOutboxRow(tx: Executor, intentId: IntentId, event: BrokerEvent): Promise<void> {
   if (event.kind === "rejected") {
     await tx
       .updateTable("outbox")
-      .set({ status: "REJECTED", reject_reason: event.reason ?? "rejected by the broker", updated_at: sql<Date>`now()` })
+      .set({ status: "REJECTED", reject_reason: event.reason ?? "rejected by the broker", ...releasedClaim })
       .where("intent_id", "=", intentId)
       .where("status", "in", ["CLAIMED", "AMBIGUOUS", "SENT", "ACKED"])
       .execute();
@@ -197,7 +199,7 @@ async function settleOutboxRow(tx: Executor, intentId: IntentId, event: BrokerEv
   }
   await tx
     .updateTable("outbox")
-    .set({ status: "ACKED", updated_at: sql<Date>`now()` })
+    .set({ status: "ACKED", ...releasedClaim })
     .where("intent_id", "=", intentId)
     .where("status", "in", ["CLAIMED", "AMBIGUOUS", "SENT"])
     .execute();

@@ -1,0 +1,187 @@
+/**
+ * The way back from the broker: every event of the session's stream goes
+ * through the inbox (D2), and after every (re)connect the orders that may have
+ * changed meanwhile are read over REST and what the stream missed is
+ * synthesised into the inbox (backfill). Both roads end in `applyBrokerEvent`,
+ * whose unique keys and fill intervals make a second delivery book nothing.
+ */
+import { asBrokerMessageId, divRound, errorMessage, type Clock, type Micros, type Shares } from "@mqk/core";
+import type { Database, InboxKind, Kysely, OrderState } from "@mqk/db";
+import type { BrokerEvent } from "../broker-event.js";
+import type { BrokerAdapter, BrokerOrder } from "../broker/broker-port.js";
+import { adapterOf, type BrokerSession } from "../broker-session.js";
+import { orderIdsByBrokerOrderId, orderIdsByClientOrderId } from "../id-map.js";
+import { applyBrokerEvent, type ApplyOutcome } from "../inbox.js";
+
+export interface IngestOptions {
+  readonly db: Kysely<Database>;
+  readonly session: BrokerSession;
+  readonly clock: Clock;
+  /** Every event applied (or kept) — for logs and tests. */
+  readonly onApplied?: (event: BrokerEvent, outcome: ApplyOutcome) => void;
+  /** A stream break, a frame that could not be parsed, an apply that failed; never throws. */
+  readonly onProblem?: (message: string) => void;
+}
+
+export interface BrokerIngest {
+  /** Reads the broker's recent orders over REST and applies what the inbox lacks. */
+  backfill(): Promise<BackfillReport>;
+  stop(): Promise<void>;
+}
+
+export interface BackfillReport {
+  readonly ordersRead: number;
+  readonly eventsSynthesised: number;
+  readonly applied: number;
+}
+
+/** Subscribes to the session's trade updates; resolves once the first connect's backfill is done. */
+export async function startBrokerIngest(options: IngestOptions): Promise<BrokerIngest> {
+  const adapter = adapterOf(options.session);
+  const onProblem = options.onProblem ?? (() => undefined);
+  const apply = async (event: BrokerEvent): Promise<void> => {
+    const outcome = await applyBrokerEvent(options.db, event);
+    options.onApplied?.(event, outcome);
+  };
+  const backfill = () => backfillOrders(options.db, adapter, apply);
+  await adapter.subscribe({
+    onEvent: async (event) => {
+      try {
+        await apply(event);
+      } catch (error) {
+        // Not lost for good: the next reconnect's backfill reads the order's state again.
+        onProblem(`inbox: ${event.brokerMessageId} was not applied: ${errorMessage(error)}`);
+      }
+    },
+    onConnected: async () => {
+      try {
+        await backfill();
+      } catch (error) {
+        onProblem(`backfill after connect failed: ${errorMessage(error)}`);
+      }
+    },
+    onProblem,
+  });
+  return { backfill, stop: () => adapter.close() };
+}
+
+const ENDED: ReadonlySet<OrderState> = new Set(["filled", "canceled", "expired", "replaced", "rejected"]);
+const STATUS_EVENT: Partial<Record<OrderState, InboxKind>> = {
+  canceled: "canceled",
+  expired: "expired",
+  replaced: "replaced",
+  rejected: "rejected",
+  done_for_day: "done_for_day",
+};
+
+/**
+ * Orders that may still change: sent (or maybe sent) and not ended locally.
+ * The broker is asked for everything updated since the oldest of them was created.
+ */
+async function backfillOrders(db: Kysely<Database>, adapter: BrokerAdapter, apply: (event: BrokerEvent) => Promise<void>): Promise<BackfillReport> {
+  const oldest = await db
+    .selectFrom("outbox")
+    .leftJoin("orders", "orders.intent_id", "outbox.intent_id")
+    .select((eb) => eb.fn.min("outbox.created_at").as("since"))
+    .where("outbox.account", "=", adapter.account)
+    .where("outbox.kind", "in", ["SUBMIT", "REPLACE"])
+    .where("outbox.status", "in", ["CLAIMED", "AMBIGUOUS", "SENT", "ACKED"])
+    .where((eb) => eb.or([eb("orders.state", "is", null), eb("orders.state", "not in", [...ENDED])]))
+    .executeTakeFirst();
+  const since = oldest?.since ?? null;
+  if (since === null) return { ordersRead: 0, eventsSynthesised: 0, applied: 0 };
+  // A minute of margin for clock skew between us and the broker.
+  const orders = await adapter.listOrders(new Date(since).getTime() - 60_000);
+  let synthesised = 0;
+  let applied = 0;
+  for (const order of orders) {
+    const events = await missedEvents(db, adapter.account, order);
+    synthesised += events.length;
+    for (const event of events) {
+      await apply(event);
+      applied += 1;
+    }
+  }
+  return { ordersRead: orders.length, eventsSynthesised: synthesised, applied };
+}
+
+/** What the inbox lacks about one broker order, as events: acknowledgement, fills of the gaps, the end. */
+async function missedEvents(db: Kysely<Database>, account: string, order: BrokerOrder): Promise<BrokerEvent[]> {
+  const ids = (await orderIdsByClientOrderId(db, order.clientOrderId)) ?? (await orderIdsByBrokerOrderId(db, order.brokerOrderId));
+  if (ids === undefined) return []; // not ours: reconcile reports it
+  const local = await db.selectFrom("orders").select(["state", "filled_qty_shares"]).where("intent_id", "=", ids.intentId).executeTakeFirst();
+  const events: BrokerEvent[] = [];
+  const base = (what: string, kind: InboxKind) => ({
+    brokerMessageId: asBrokerMessageId(`backfill:${order.brokerOrderId}:${what}`),
+    account,
+    kind,
+    source: "rest_backfill" as const,
+    clientOrderId: order.clientOrderId,
+    brokerOrderId: order.brokerOrderId,
+    positionQtyShares: null,
+    eventNs: order.updatedAtNs,
+    payload: { backfill: true, order_id: order.brokerOrderId, status: order.status, filled_qty: String(order.filledQtyShares) },
+  });
+  if (local === undefined && order.status !== "rejected") events.push({ ...base("new", "new"), fill: null });
+  const localFilled = local?.filled_qty_shares ?? 0n;
+  if (order.filledQtyShares > localFilled && order.filledAvgPriceMicros !== null) {
+    const booked = await bookedIntervals(db, ids.intentId);
+    const gaps = uncovered(booked, order.filledQtyShares);
+    const gapQty = gaps.reduce((s, [lo, hi]) => s + (hi - lo), 0n);
+    const bookedNotional = await bookedFillNotional(db, ids.intentId);
+    const residual = order.filledAvgPriceMicros * order.filledQtyShares - bookedNotional;
+    const price = gapQty > 0n && residual > 0n ? divRound(residual, gapQty, "HALF_EVEN") : order.filledAvgPriceMicros;
+    for (const [lo, hi] of gaps) {
+      events.push({
+        ...base(`fill:${String(hi)}`, hi === order.qtyShares ? "fill" : "partial_fill"),
+        fill: {
+          executionId: `backfill:${order.brokerOrderId}:${String(hi)}`,
+          qtyShares: (hi - lo) as Shares,
+          priceMicros: price as Micros,
+          feeMicros: 0n as Micros,
+          cumulativeQtyShares: hi as Shares,
+        },
+      });
+    }
+  }
+  const endEvent = STATUS_EVENT[order.status];
+  if (endEvent !== undefined && local?.state !== order.status) events.push({ ...base(order.status, endEvent), fill: null, reason: order.status === "rejected" ? "rejected (seen by REST backfill)" : null });
+  return events;
+}
+
+async function bookedIntervals(db: Kysely<Database>, intentId: string): Promise<Array<readonly [bigint, bigint]>> {
+  const rows = await db
+    .selectFrom("inbox")
+    .select(["fill_qty_shares", "fill_cum_qty_shares"])
+    .where("order_intent_id", "=", intentId)
+    .where("applied_at", "is not", null)
+    .where("fill_qty_shares", "is not", null)
+    .execute();
+  const out: Array<readonly [bigint, bigint]> = [];
+  for (const r of rows) if (r.fill_qty_shares !== null && r.fill_cum_qty_shares !== null) out.push([r.fill_cum_qty_shares - r.fill_qty_shares, r.fill_cum_qty_shares]);
+  return out.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
+}
+
+async function bookedFillNotional(db: Kysely<Database>, intentId: string): Promise<bigint> {
+  const rows = await db
+    .selectFrom("inbox")
+    .select(["fill_qty_shares", "fill_price_micros"])
+    .where("order_intent_id", "=", intentId)
+    .where("applied_at", "is not", null)
+    .where("fill_qty_shares", "is not", null)
+    .execute();
+  return rows.reduce((sum, r) => sum + (r.fill_qty_shares ?? 0n) * (r.fill_price_micros ?? 0n), 0n);
+}
+
+/** The parts of (0, total] that no booked interval covers, in order. */
+export function uncovered(booked: ReadonlyArray<readonly [bigint, bigint]>, total: bigint): Array<readonly [bigint, bigint]> {
+  const gaps: Array<readonly [bigint, bigint]> = [];
+  let at = 0n;
+  for (const [lo, hi] of booked) {
+    if (lo > at) gaps.push([at, lo < total ? lo : total]);
+    if (hi > at) at = hi;
+    if (at >= total) break;
+  }
+  if (at < total) gaps.push([at, total]);
+  return gaps.filter(([lo, hi]) => hi > lo);
+}
