@@ -1,0 +1,252 @@
+/**
+ * One reconcile: broker snapshot → watermark → B2 check → diff → one transaction that
+ * records the result (reconcile_runs + a RECONCILE_RECORDED audit row, and for DIRTY a
+ * sticky RECONCILE_DIRTY disarm) → for DIRTY an alert after the commit.
+ *
+ * B2 is decided inside the recording transaction under a per-account advisory lock, so two
+ * concurrent reconciles of one account cannot both be accepted out of order. It is skipped
+ * only in BACKTEST; nothing turns it off in PAPER or LIVE.
+ *
+ * Reconcile only reads the broker and writes its own record (and a disarm): it never
+ * creates, cancels or replaces an order to force agreement.
+ */
+import { DeskError, type Clock, type Micros } from "@mqk/core";
+import { sql, type Database, type Kysely, type ReconcileResult, type RunMode, type Transaction } from "@mqk/db";
+import type { BrokerSession, BrokerSnapshot } from "@mqk/execution";
+import { appendAudit, disarm, reconcileEvidenceHash } from "@mqk/integrity";
+import type { AlertEvent } from "@mqk/alerts";
+import { describeEntry, diffJson, type DiffEntry, type WatermarkRejection } from "./diff-entry.js";
+import { diffReconcile } from "./diff-engine.js";
+import { localStateDigest, snapshotDigest } from "./digests.js";
+import { readLocalState } from "./local-state.js";
+import { compareWatermark, formatWatermark, type Watermark } from "./watermark.js";
+
+/** Where a DIRTY result is announced; an `AlertRouter` of @mqk/alerts fits. */
+export interface ReconcileAlertSink {
+  send(event: AlertEvent): unknown;
+}
+
+/** A reconcile record as written. */
+export interface ReconcileRecord {
+  readonly id: bigint;
+  readonly account: string;
+  readonly runId: string | null;
+  readonly result: ReconcileResult;
+  readonly watermark: Watermark;
+  readonly snapshotDigest: string;
+  readonly localDigest: string;
+  readonly evidenceHash: string;
+  /** CLEAN: empty; DIRTY: every difference; REJECTED: empty (see `rejection`). */
+  readonly entries: readonly DiffEntry[];
+  /** REJECTED only: why the snapshot was refused (B2). */
+  readonly rejection: WatermarkRejection | null;
+  readonly startedAtMs: number;
+  readonly finishedAtMs: number;
+}
+
+export interface ReconcileSnapshotOptions {
+  readonly db: Kysely<Database>;
+  readonly snapshot: BrokerSnapshot;
+  readonly clock: Clock;
+  /** B2 is enforced in PAPER and LIVE, skipped in BACKTEST only. */
+  readonly mode: RunMode;
+  /** config reconcile.cashTolerance. */
+  readonly cashTolerance: Micros;
+  readonly alerts?: ReconcileAlertSink;
+  /** The runs row this reconcile belongs to (reconcile_runs.run_id, audit rows). */
+  readonly runId?: string | null;
+  /** When the reconcile began (before the snapshot was taken); default now. */
+  readonly startedAtMs?: number;
+}
+
+export interface RunReconcileOptions extends Omit<ReconcileSnapshotOptions, "snapshot" | "startedAtMs"> {
+  readonly session: BrokerSession;
+}
+
+/** "mqk_rec" — with hashtext(account), the advisory lock that serialises one account's records. */
+export const RECONCILE_LOCK_KEY = 0x6d716b5f;
+
+/** Takes a broker snapshot through the session and reconciles it. Throws DeskError when the broker cannot be read. */
+export async function runReconcile(options: RunReconcileOptions): Promise<ReconcileRecord> {
+  const startedAtMs = options.clock.nowMs();
+  const snapshot = await options.session.snapshot();
+  if (snapshot.account !== options.session.account)
+    throw new DeskError("INTERNAL", `runReconcile: the session of account ${options.session.account} returned a snapshot of ${snapshot.account}`);
+  const { session: _session, ...rest } = options;
+  return reconcileSnapshot({ ...rest, snapshot, startedAtMs });
+}
+
+/** Reconciles a snapshot already taken (runReconcile's second half; benchmarks and tests). */
+export async function reconcileSnapshot(options: ReconcileSnapshotOptions): Promise<ReconcileRecord> {
+  const { db, snapshot, clock, mode } = options;
+  const startedAtMs = options.startedAtMs ?? clock.nowMs();
+  const runId = options.runId ?? null;
+  const local = await readLocalState(db, snapshot.account);
+  const watermark: Watermark = { brokerNs: snapshot.brokerTimeNs, inboxSeq: local.inboxSeq };
+  const digests = { snapshotDigest: snapshotDigest(snapshot), localDigest: localStateDigest(local) };
+  const diff = diffReconcile(snapshot, local, { cashToleranceMicros: options.cashTolerance });
+
+  const record = await inTransaction(db, async (tx) => {
+    await sql`SELECT pg_advisory_xact_lock(${RECONCILE_LOCK_KEY}::int4, hashtext(${snapshot.account}))`.execute(tx);
+    const last = await lastAcceptedRecord(tx, snapshot.account);
+    let rejection: WatermarkRejection | null = null;
+    if (mode !== "BACKTEST" && last !== undefined) {
+      const verdict = compareWatermark(watermark, last.watermark);
+      if (!verdict.newer) {
+        rejection = {
+          kind: "watermark_not_newer",
+          reason: verdict.reason,
+          message: verdict.message,
+          lastAcceptedId: last.id,
+          lastAcceptedBrokerNs: last.watermark.brokerNs,
+          lastAcceptedInboxSeq: last.watermark.inboxSeq,
+        };
+      }
+    }
+    const result: ReconcileResult = rejection === null ? diff.result : "REJECTED";
+    const entries = rejection === null ? diff.entries : [];
+    const evidenceHash = reconcileEvidenceHash({
+      account: snapshot.account,
+      result,
+      watermarkBrokerNs: watermark.brokerNs,
+      watermarkInboxSeq: watermark.inboxSeq,
+      ...digests,
+    });
+    const finishedAtMs = Math.max(startedAtMs, clock.nowMs());
+    const id = await insertRecord(tx, {
+      account: snapshot.account,
+      runId,
+      result,
+      watermark,
+      evidenceHash,
+      ...digests,
+      diff: diffJson(rejection === null ? entries : [rejection]),
+      startedAtMs,
+      finishedAtMs,
+    });
+    const written: ReconcileRecord = {
+      id,
+      account: snapshot.account,
+      runId,
+      result,
+      watermark,
+      ...digests,
+      evidenceHash,
+      entries,
+      rejection,
+      startedAtMs,
+      finishedAtMs,
+    };
+    await appendAudit(tx, { kind: "RECONCILE_RECORDED", runId, payload: auditPayload(written) }, clock);
+    if (result === "DIRTY") {
+      await disarm(tx, { reasonKind: "RECONCILE_DIRTY", reason: dirtyReason(written), runId }, clock);
+    }
+    return written;
+  });
+  if (record.result === "DIRTY" && options.alerts !== undefined) {
+    options.alerts.send({ kind: "reconcile_dirty", mismatches: record.entries.length, detail: dirtyDetail(record) });
+  }
+  return record;
+}
+
+async function inTransaction<T>(db: Kysely<Database>, work: (tx: Transaction<Database>) => Promise<T>): Promise<T> {
+  if (db.isTransaction) return work(db as Transaction<Database>);
+  return db.transaction().execute(work);
+}
+
+export interface AcceptedRecordHead {
+  readonly id: bigint;
+  readonly watermark: Watermark;
+}
+
+/** The latest CLEAN or DIRTY record of `account` (REJECTED ones change nothing). */
+export async function lastAcceptedRecord(db: Kysely<Database>, account: string, beforeId?: bigint): Promise<AcceptedRecordHead | undefined> {
+  let query = db
+    .selectFrom("reconcile_runs")
+    .select(["id", "watermark_broker_ns", "watermark_inbox_seq"])
+    .where("account", "=", account)
+    .where("result", "in", ["CLEAN", "DIRTY"]);
+  if (beforeId !== undefined) query = query.where("id", "<", beforeId);
+  const row = await query.orderBy("id", "desc").limit(1).executeTakeFirst();
+  return row === undefined ? undefined : { id: row.id, watermark: { brokerNs: row.watermark_broker_ns, inboxSeq: row.watermark_inbox_seq } };
+}
+
+interface RecordRow {
+  readonly account: string;
+  readonly runId: string | null;
+  readonly result: ReconcileResult;
+  readonly watermark: Watermark;
+  readonly snapshotDigest: string;
+  readonly localDigest: string;
+  readonly evidenceHash: string;
+  readonly diff: string;
+  readonly startedAtMs: number;
+  readonly finishedAtMs: number;
+}
+
+/**
+ * Inserts the record. evidence_hash is unique and covers (account, result, watermark,
+ * digests): the same REJECTED snapshot presented twice is the same evidence, so the
+ * existing row is reused. An accepted record can only repeat in BACKTEST (B2 forbids it
+ * elsewhere): that is refused, as two records must never share one hash.
+ */
+async function insertRecord(tx: Transaction<Database>, row: RecordRow): Promise<bigint> {
+  const inserted = await tx
+    .insertInto("reconcile_runs")
+    .values({
+      account: row.account,
+      run_id: row.runId,
+      result: row.result,
+      watermark_broker_ns: row.watermark.brokerNs,
+      watermark_inbox_seq: row.watermark.inboxSeq,
+      snapshot_digest: row.snapshotDigest,
+      local_digest: row.localDigest,
+      evidence_hash: row.evidenceHash,
+      diff: row.diff,
+      started_at: new Date(row.startedAtMs),
+      finished_at: new Date(row.finishedAtMs),
+    })
+    .onConflict((oc) => oc.column("evidence_hash").doNothing())
+    .returning("id")
+    .executeTakeFirst();
+  if (inserted !== undefined) return inserted.id;
+  const existing = await tx.selectFrom("reconcile_runs").select(["id", "result"]).where("evidence_hash", "=", row.evidenceHash).executeTakeFirstOrThrow();
+  if (row.result !== "REJECTED" || existing.result !== "REJECTED")
+    throw new DeskError(
+      "BAD_INPUT",
+      `reconcile: record ${existing.id.toString()} already holds this exact evidence (the same snapshot and local state, ${row.result}); take a new snapshot instead of replaying one`,
+    );
+  return existing.id;
+}
+
+function auditPayload(record: ReconcileRecord): unknown {
+  return {
+    recordId: record.id,
+    account: record.account,
+    result: record.result,
+    watermarkBrokerNs: record.watermark.brokerNs,
+    watermarkInboxSeq: record.watermark.inboxSeq,
+    snapshotDigest: record.snapshotDigest,
+    localDigest: record.localDigest,
+    evidenceHash: record.evidenceHash,
+    mismatches: record.entries.length,
+    ...(record.rejection === null ? {} : { rejected: record.rejection.message }),
+  };
+}
+
+const DETAIL_LINES = 10;
+
+function dirtyDetail(record: ReconcileRecord): string {
+  const lines = record.entries.slice(0, DETAIL_LINES).map(describeEntry);
+  const more = record.entries.length - lines.length;
+  return [...lines, ...(more > 0 ? [`… and ${String(more)} more (reconcile_runs id ${record.id.toString()})`] : [])].join("\n");
+}
+
+function dirtyReason(record: ReconcileRecord): string {
+  const first = record.entries[0];
+  return (
+    `reconcile record ${record.id.toString()} of account ${record.account} is DIRTY at ${formatWatermark(record.watermark)}: ` +
+    `${String(record.entries.length)} mismatch(es)${first === undefined ? "" : `, first: ${describeEntry(first)}`}. ` +
+    "Resolve the differences with the broker, run a clean reconcile and re-arm."
+  );
+}
