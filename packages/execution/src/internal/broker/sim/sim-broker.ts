@@ -106,7 +106,7 @@ export class SimBroker implements BrokerAdapter, SimControls {
     if (FINAL.has(old.order.status)) return Promise.resolve({ kind: "rejected", status: 422, code: 42210000, message: `order is ${old.order.status} and cannot be replaced` });
     if (this.#byClient.has(request.newClientOrderId)) return Promise.resolve({ kind: "duplicate", message: "client_order_id must be unique" });
     const o = old.order;
-    const remaining = (request.qtyShares ?? o.qtyShares) as Shares;
+    const remaining = (request.qtyShares ?? o.qtyShares);
     const created = this.#create(
       {
         clientOrderId: request.newClientOrderId,
