@@ -4,7 +4,7 @@
  * its lease (lookup first), a restart between submit and cancel, a replace, and
  * a REST backfill followed by the late stream delivery of the same fill.
  */
-import { toMicros, toShares, type IntentId } from "@mqk/core";
+import { toMicros, toShares } from "@mqk/core";
 import type { DeskDatabase } from "@mqk/db";
 import {
   createDispatcher,
@@ -60,7 +60,16 @@ async function brokerOrderCount(): Promise<number> {
 }
 
 function limitRequest(qty: bigint, limitUsd: string, decisionKey: string): OrderRequest {
-  return { strategyId: STRAT, decisionKey, ticker: AAPL, side: "buy", qtyShares: toShares(String(qty)), type: "limit", limitPriceMicros: toMicros(limitUsd), timeInForce: "day" };
+  return {
+    strategyId: STRAT,
+    decisionKey,
+    ticker: AAPL,
+    side: "buy",
+    qtyShares: toShares(String(qty)),
+    type: "limit",
+    limitPriceMicros: toMicros(limitUsd),
+    timeInForce: "day",
+  };
 }
 
 describe("dispatcher on the sim broker", () => {

@@ -41,7 +41,10 @@ afterEach(async () => {
 });
 
 async function brokerOrders(): Promise<number> {
-  return (await session.snapshot()).openOrders.length + (await desk().handle.db.selectFrom("order_map").select("broker_order_id").where("broker_order_id", "is not", null).execute()).length;
+  return (
+    (await session.snapshot()).openOrders.length +
+    (await desk().handle.db.selectFrom("order_map").select("broker_order_id").where("broker_order_id", "is not", null).execute()).length
+  );
 }
 
 describe("E2: the dispatcher's gates", () => {

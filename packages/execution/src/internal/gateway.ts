@@ -134,9 +134,7 @@ export interface EnqueuedReplace {
   readonly created: boolean;
 }
 
-export type EnqueueReplaceError =
-  | { readonly kind: "unknown_intent"; readonly intentId: IntentId }
-  | { readonly kind: "mismatch"; readonly message: string };
+export type EnqueueReplaceError = { readonly kind: "unknown_intent"; readonly intentId: IntentId } | { readonly kind: "mismatch"; readonly message: string };
 
 /**
  * Queues the replacement of an order we placed by the approved order `approved`

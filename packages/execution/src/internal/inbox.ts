@@ -97,17 +97,44 @@ async function applyInTransaction(tx: Executor, event: BrokerEvent): Promise<App
   if (event.fill !== null) {
     cumulative = event.fill.cumulativeQtyShares ?? filledAfter;
     if (cumulative > qty) {
-      return keep(tx, { kind: "illegal_transition", seq, from, event: event.kind, reason: `the fill's cumulative ${String(cumulative)} exceeds the order's ${String(qty)} shares` }, ids.intentId);
+      return keep(
+        tx,
+        {
+          kind: "illegal_transition",
+          seq,
+          from,
+          event: event.kind,
+          reason: `the fill's cumulative ${String(cumulative)} exceeds the order's ${String(qty)} shares`,
+        },
+        ids.intentId,
+      );
     }
     const booked = await bookedOverlap(tx, ids.intentId, cumulative - event.fill.qtyShares, cumulative);
-    if (booked !== null) return keep(tx, { kind: "covered", seq, reason: `shares (${booked}] of this order are booked already; this execution covers (${String(cumulative - event.fill.qtyShares)}, ${String(cumulative)}]` }, ids.intentId);
+    if (booked !== null)
+      return keep(
+        tx,
+        {
+          kind: "covered",
+          seq,
+          reason: `shares (${booked}] of this order are booked already; this execution covers (${String(cumulative - event.fill.qtyShares)}, ${String(cumulative)}]`,
+        },
+        ids.intentId,
+      );
   }
   if (filledAfter > qty) {
-    return keep(tx, { kind: "illegal_transition", seq, from, event: event.kind, reason: `fills ${String(filledAfter)} exceed the order's ${String(qty)} shares` }, ids.intentId);
+    return keep(
+      tx,
+      { kind: "illegal_transition", seq, from, event: event.kind, reason: `fills ${String(filledAfter)} exceed the order's ${String(qty)} shares` },
+      ids.intentId,
+    );
   }
   const transition = nextOrderState(from, event.kind, filledAfter, qty);
   if (!transition.ok)
-    return keep(tx, { kind: "illegal_transition", seq, from, event: event.kind, reason: `the order state machine does not list ${from} + ${event.kind}` }, ids.intentId);
+    return keep(
+      tx,
+      { kind: "illegal_transition", seq, from, event: event.kind, reason: `the order state machine does not list ${from} + ${event.kind}` },
+      ids.intentId,
+    );
 
   const avgAfter =
     event.fill === null ? (order?.filled_avg_price_micros ?? null) : filledAverage(order?.filled_avg_price_micros ?? null, filledBefore, event.fill);

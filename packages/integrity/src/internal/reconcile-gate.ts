@@ -74,6 +74,7 @@ export async function readReconcileGate(executor: Executor, account: string, now
   });
   if (row.result !== "CLEAN") blockedBy.push(`reconcile: the last record (${row.id.toString()}) is ${row.result}`);
   if (expected !== row.evidence_hash) blockedBy.push(`reconcile: record ${row.id.toString()}'s evidence hash does not recompute (not written by reconcile)`);
-  if (ageMs > freshnessMs) blockedBy.push(`reconcile: the last record (${row.id.toString()}) is ${String(ageMs)} ms old, older than the ${String(freshnessMs)} ms bound`);
+  if (ageMs > freshnessMs)
+    blockedBy.push(`reconcile: the last record (${row.id.toString()}) is ${String(ageMs)} ms old, older than the ${String(freshnessMs)} ms bound`);
   return { open: blockedBy.length === 0, reconcileRunId: row.id, result: row.result, ageMs, blockedBy };
 }

@@ -46,7 +46,14 @@ export async function dispatchRow(ctx: RowContext, claimed: ClaimedRow): Promise
 }
 
 function orderRequest(row: OutboxRow): BrokerOrderRequest {
-  if (row.client_order_id === null || row.symbol === null || row.side === null || row.order_type === null || row.time_in_force === null || row.qty_shares === null) {
+  if (
+    row.client_order_id === null ||
+    row.symbol === null ||
+    row.side === null ||
+    row.order_type === null ||
+    row.time_in_force === null ||
+    row.qty_shares === null
+  ) {
     throw new Error(`outbox row ${String(row.id)} (${row.kind}) lacks an order's fields; the outbox_kind_shape_check should have refused it`);
   }
   return {

@@ -145,7 +145,8 @@ async function missedEvents(db: Kysely<Database>, account: string, order: Broker
     }
   }
   const endEvent = STATUS_EVENT[order.status];
-  if (endEvent !== undefined && local?.state !== order.status) events.push({ ...base(order.status, endEvent), fill: null, reason: order.status === "rejected" ? "rejected (seen by REST backfill)" : null });
+  if (endEvent !== undefined && local?.state !== order.status)
+    events.push({ ...base(order.status, endEvent), fill: null, reason: order.status === "rejected" ? "rejected (seen by REST backfill)" : null });
   return events;
 }
 
@@ -158,7 +159,8 @@ async function bookedIntervals(db: Kysely<Database>, intentId: string): Promise<
     .where("fill_qty_shares", "is not", null)
     .execute();
   const out: Array<readonly [bigint, bigint]> = [];
-  for (const r of rows) if (r.fill_qty_shares !== null && r.fill_cum_qty_shares !== null) out.push([r.fill_cum_qty_shares - r.fill_qty_shares, r.fill_cum_qty_shares]);
+  for (const r of rows)
+    if (r.fill_qty_shares !== null && r.fill_cum_qty_shares !== null) out.push([r.fill_cum_qty_shares - r.fill_qty_shares, r.fill_cum_qty_shares]);
   return out.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
 }
 

@@ -103,10 +103,11 @@ export class SimBroker implements BrokerAdapter, SimControls {
   replace(request: BrokerReplaceRequest): Promise<SendOutcome> {
     const old = this.#orders.get(request.brokerOrderId);
     if (old === undefined) return Promise.resolve({ kind: "rejected", status: 404, code: 40410000, message: "order not found" });
-    if (FINAL.has(old.order.status)) return Promise.resolve({ kind: "rejected", status: 422, code: 42210000, message: `order is ${old.order.status} and cannot be replaced` });
+    if (FINAL.has(old.order.status))
+      return Promise.resolve({ kind: "rejected", status: 422, code: 42210000, message: `order is ${old.order.status} and cannot be replaced` });
     if (this.#byClient.has(request.newClientOrderId)) return Promise.resolve({ kind: "duplicate", message: "client_order_id must be unique" });
     const o = old.order;
-    const remaining = (request.qtyShares ?? o.qtyShares);
+    const remaining = request.qtyShares ?? o.qtyShares;
     const created = this.#create(
       {
         clientOrderId: request.newClientOrderId,
@@ -238,7 +239,13 @@ export class SimBroker implements BrokerAdapter, SimControls {
       fill:
         fill === null
           ? null
-          : { executionId: fill.executionId, qtyShares: fill.qty, priceMicros: fill.price, feeMicros: 0n as Micros, cumulativeQtyShares: order.filledQtyShares },
+          : {
+              executionId: fill.executionId,
+              qtyShares: fill.qty,
+              priceMicros: fill.price,
+              feeMicros: 0n as Micros,
+              cumulativeQtyShares: order.filledQtyShares,
+            },
       positionQtyShares: fill?.positionQty ?? null,
       eventNs,
       payload: {
