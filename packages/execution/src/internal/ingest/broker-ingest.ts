@@ -39,15 +39,17 @@ export interface BackfillReport {
 export async function startBrokerIngest(options: IngestOptions): Promise<BrokerIngest> {
   const adapter = adapterOf(options.session);
   const onProblem = options.onProblem ?? (() => undefined);
-  const apply = async (event: BrokerEvent): Promise<void> => {
+  const apply = async (event: BrokerEvent): Promise<ApplyOutcome> => {
     const outcome = await applyBrokerEvent(options.db, event);
     options.onApplied?.(event, outcome);
+    return outcome;
   };
   const backfill = () => backfillOrders(options.db, adapter, apply);
   await adapter.subscribe({
     onEvent: async (event) => {
       try {
         await apply(event);
+        return;
       } catch (error) {
         // Not lost for good: the next reconnect's backfill reads the order's state again.
         onProblem(`inbox: ${event.brokerMessageId} was not applied: ${errorMessage(error)}`);
@@ -78,7 +80,7 @@ const STATUS_EVENT: Partial<Record<OrderState, InboxKind>> = {
  * Orders that may still change: sent (or maybe sent) and not ended locally.
  * The broker is asked for everything updated since the oldest of them was created.
  */
-async function backfillOrders(db: Kysely<Database>, adapter: BrokerAdapter, apply: (event: BrokerEvent) => Promise<void>): Promise<BackfillReport> {
+async function backfillOrders(db: Kysely<Database>, adapter: BrokerAdapter, apply: (event: BrokerEvent) => Promise<ApplyOutcome>): Promise<BackfillReport> {
   const oldest = await db
     .selectFrom("outbox")
     .leftJoin("orders", "orders.intent_id", "outbox.intent_id")
@@ -95,11 +97,19 @@ async function backfillOrders(db: Kysely<Database>, adapter: BrokerAdapter, appl
   let synthesised = 0;
   let applied = 0;
   for (const order of orders) {
-    const events = await missedEvents(db, adapter.account, order);
-    synthesised += events.length;
-    for (const event of events) {
-      await apply(event);
-      applied += 1;
+    // The stream keeps applying while we read: a gap computed a moment ago may be
+    // half booked by now, and its synthetic fill then comes back "covered". Look
+    // again (the next gap has other bounds, so another message id) a few times.
+    for (let pass = 0; pass < 4; pass += 1) {
+      const events = await missedEvents(db, adapter.account, order);
+      synthesised += events.length;
+      let covered = false;
+      for (const event of events) {
+        const outcome = await apply(event);
+        if (outcome.kind === "applied") applied += 1;
+        if (outcome.kind === "covered") covered = true;
+      }
+      if (!covered) break;
     }
   }
   return { ordersRead: orders.length, eventsSynthesised: synthesised, applied };
@@ -133,9 +143,9 @@ async function missedEvents(db: Kysely<Database>, account: string, order: Broker
     const price = gapQty > 0n && residual > 0n ? divRound(residual, gapQty, "HALF_EVEN") : order.filledAvgPriceMicros;
     for (const [lo, hi] of gaps) {
       events.push({
-        ...base(`fill:${String(hi)}`, hi === order.qtyShares ? "fill" : "partial_fill"),
+        ...base(`fill:${String(lo)}-${String(hi)}`, hi === order.qtyShares ? "fill" : "partial_fill"),
         fill: {
-          executionId: `backfill:${order.brokerOrderId}:${String(hi)}`,
+          executionId: `backfill:${order.brokerOrderId}:${String(lo)}-${String(hi)}`,
           qtyShares: (hi - lo) as Shares,
           priceMicros: price as Micros,
           feeMicros: 0n as Micros,

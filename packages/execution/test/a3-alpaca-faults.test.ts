@@ -1,0 +1,170 @@
+/**
+ * A3 against the fake Alpaca server, through the public path only: risk approves,
+ * the gateway enqueues, the dispatcher sends, the ingest applies the stream. For
+ * each fault switch the broker ends with exactly one order per intent, every
+ * broker call names a row that was claimed, and positions end equal to the
+ * broker's (fills booked once).
+ */
+import { toMicros } from "@mqk/core";
+import { createDispatcher, startBrokerIngest, type BrokerIngest, type BrokerSession, type Dispatcher } from "@mqk/execution";
+import { ALPACA_ORDER_SUBMIT, startFakeAlpaca, type AlpacaFaultPatch, type AlpacaRestFault, type FakeAlpaca } from "@mqk/testkit";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { AAPL, approveAndEnqueue, marketRequest, useDesk } from "./execution-harness.js";
+import { ShiftedClock, openGates } from "./dispatch-harness.js";
+import { openAlpaca } from "./alpaca-harness.js";
+
+const ACCOUNT = "alpaca-paper";
+const desk = useDesk();
+let clock: ShiftedClock;
+let fake: FakeAlpaca;
+let session: BrokerSession;
+let dispatcher: Dispatcher;
+let ingest: BrokerIngest;
+
+beforeEach(async () => {
+  const { db } = desk().handle;
+  await db.deleteFrom("orders").execute();
+  await db.deleteFrom("positions").execute();
+  await db.deleteFrom("cash_ledger").execute();
+  await db.deleteFrom("inbox").execute();
+  await db.deleteFrom("order_map").execute();
+  await db.deleteFrom("outbox").execute();
+  clock = new ShiftedClock();
+  fake = await startFakeAlpaca({ prices: { AAPL: "100" }, startingCash: "1000000", rateLimit: false });
+  session = openAlpaca(fake, clock, ACCOUNT);
+  dispatcher = createDispatcher({ db, session, clock, reconcileFreshnessMs: 600_000, owner: "a3", backoffBaseMs: 1, backoffMaxMs: 50, leaseMs: 2_000 });
+  ingest = await startBrokerIngest({ db, session, clock });
+  await openGates(db, clock, ACCOUNT);
+});
+
+afterEach(async () => {
+  await dispatcher.stop();
+  await ingest.stop();
+  await session.close();
+  await fake.close();
+});
+
+const SETTLED = new Set(["SENT", "ACKED", "REJECTED", "CANCELLED"]);
+
+/** Rounds (moving the clock past backoffs and leases) until every row is settled. */
+async function settle(maxRounds = 60): Promise<void> {
+  const { db } = desk().handle;
+  for (let i = 0; i < maxRounds; i += 1) {
+    await dispatcher.runOnce();
+    const rows = await db.selectFrom("outbox").select("status").execute();
+    if (rows.every((r) => SETTLED.has(r.status))) return;
+    clock.advance(2_500);
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+  throw new Error(`outbox did not settle: ${JSON.stringify(await db.selectFrom("outbox").select(["id", "status", "last_error"]).execute())}`);
+}
+
+/** Waits until the inbox has booked `shares` of AAPL (the stream is asynchronous). */
+async function positionReaches(shares: bigint): Promise<bigint> {
+  const { db } = desk().handle;
+  let qty = 0n;
+  for (let i = 0; i < 200; i += 1) {
+    const pos = await db.selectFrom("positions").select("qty_shares").where("account", "=", ACCOUNT).where("symbol", "=", AAPL).executeTakeFirst();
+    qty = pos?.qty_shares ?? 0n;
+    if (qty >= shares) break;
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+  // A little longer, so a double booking would have time to show.
+  await new Promise((resolve) => setTimeout(resolve, 50));
+  const pos = await db.selectFrom("positions").select("qty_shares").where("account", "=", ACCOUNT).where("symbol", "=", AAPL).executeTakeFirst();
+  return pos?.qty_shares ?? qty;
+}
+
+async function checkOneOrderPerIntent(intents: number): Promise<void> {
+  const { db } = desk().handle;
+  const rows = await db.selectFrom("outbox").select(["client_order_id", "attempts", "claimed_at", "status"]).execute();
+  expect(rows).toHaveLength(intents);
+  const ours = new Set(rows.map((r) => r.client_order_id));
+  const orders = fake.orders();
+  expect(orders.map((o) => o.client_order_id).sort()).toEqual([...ours].sort());
+  // No broker call without a claimed row: every submission names one of our rows, which was claimed.
+  for (const submission of fake.submissions()) {
+    expect(ours.has(submission.clientOrderId)).toBe(true);
+    const row = rows.find((r) => r.client_order_id === submission.clientOrderId);
+    expect(row?.attempts).toBeGreaterThan(0);
+  }
+  expect(rows.every((r) => r.status === "SENT" || r.status === "ACKED")).toBe(true);
+}
+
+const restFaults: ReadonlyArray<readonly [string, AlpacaRestFault]> = [
+  ["5xx before the order is taken", { kind: "status", status: 503, phase: "before", match: ALPACA_ORDER_SUBMIT }],
+  ["5xx after the order is taken", { kind: "status", status: 500, phase: "after", match: ALPACA_ORDER_SUBMIT }],
+  ["timeout (no answer) after the order is taken", { kind: "hang", phase: "after", match: ALPACA_ORDER_SUBMIT }],
+  ["timeout before the order is taken", { kind: "hang", phase: "before", match: ALPACA_ORDER_SUBMIT }],
+  ["connection reset after the order is taken", { kind: "reset", phase: "after", match: ALPACA_ORDER_SUBMIT }],
+  ["connection reset before the order is taken", { kind: "reset", phase: "before", match: ALPACA_ORDER_SUBMIT }],
+  ["429 rate limit", { kind: "rate-limit", retryAfterSeconds: 1, match: ALPACA_ORDER_SUBMIT }],
+  ["the lookup itself fails once (503) after an ambiguous send", { kind: "status", status: 503, phase: "after", match: ALPACA_ORDER_SUBMIT, times: 1 }],
+];
+
+describe("A3: one broker order per intent, whatever the fault", () => {
+  for (const [name, fault] of restFaults) {
+    it(`A3: ${name}`, async () => {
+      fake.faults.inject(fault, fault, fault);
+      if (name.startsWith("the lookup"))
+        fake.faults.inject({ kind: "status", status: 503, phase: "before", match: { method: "GET", path: "/v2/orders:by_client_order_id" } });
+      for (let i = 0; i < 3; i += 1) await approveAndEnqueue(desk(), marketRequest("buy", 2n), ACCOUNT);
+      await settle();
+      await checkOneOrderPerIntent(3);
+      expect(fake.submissions().length).toBeGreaterThanOrEqual(3);
+      expect(await positionReaches(6n)).toBe(6n);
+    });
+  }
+
+  it("A3: latency on every answer (slower than nothing, faster than the send timeout)", async () => {
+    fake.faults.set({ latencyMs: 150 });
+    for (let i = 0; i < 3; i += 1) await approveAndEnqueue(desk(), marketRequest("buy", 1n), ACCOUNT);
+    await settle();
+    await checkOneOrderPerIntent(3);
+    expect(fake.submissions()).toHaveLength(3);
+    expect(await positionReaches(3n)).toBe(3n);
+  });
+
+  const streamFaults: ReadonlyArray<readonly [string, AlpacaFaultPatch]> = [
+    ["every stream event delivered three times", { stream: { duplicate: 2 } }],
+    ["stream events delayed", { stream: { delayMs: 30 } }],
+    ["stream events reordered", { stream: { reorderWindow: 4, reorderSeed: 7 } }],
+    ["the stream dropped mid-way (fills missed, then backfilled over REST)", { stream: { dropAfterFrames: 2 } }],
+  ];
+  for (const [name, patch] of streamFaults) {
+    it(`A3/D2: ${name} — one order per intent, positions equal the broker's`, async () => {
+      fake.setAuto({ partialFillChunks: 2 });
+      fake.faults.set(patch);
+      for (let i = 0; i < 4; i += 1) await approveAndEnqueue(desk(), marketRequest("buy", 4n), ACCOUNT);
+      await settle();
+      if (name.includes("reordered")) fake.flushStream();
+      await checkOneOrderPerIntent(4);
+      expect(fake.submissions()).toHaveLength(4);
+      const broker = fake.positions().find((p) => p.symbol === "AAPL");
+      expect(broker?.qty).toBe("16");
+      expect(await positionReaches(16n)).toBe(16n);
+      const cash = await desk()
+        .handle.db.selectFrom("cash_ledger")
+        .select((eb) => eb.fn.sum<string>("amount_micros").as("sum"))
+        .where("account", "=", ACCOUNT)
+        .executeTakeFirstOrThrow();
+      expect(BigInt(cash.sum)).toBe(-toMicros("1600"));
+    });
+  }
+
+  it("A3: a 403 (buying power) is a definite rejection: REJECTED with the broker's reason, never resent", async () => {
+    await fake.close();
+    fake = await startFakeAlpaca({ prices: { AAPL: "100" }, startingCash: "50", rateLimit: false });
+    await session.close();
+    session = openAlpaca(fake, clock, ACCOUNT);
+    const { db } = desk().handle;
+    dispatcher = createDispatcher({ db, session, clock, reconcileFreshnessMs: 600_000, owner: "a3-403", backoffBaseMs: 1 });
+    await approveAndEnqueue(desk(), marketRequest("buy", 2n), ACCOUNT);
+    await settle();
+    const row = await db.selectFrom("outbox").select(["status", "reject_reason"]).executeTakeFirstOrThrow();
+    expect(row.status).toBe("REJECTED");
+    expect(row.reject_reason).toMatch(/403 40310000\): insufficient buying power/);
+    expect(fake.submissions()).toHaveLength(1);
+    expect(fake.orders()).toHaveLength(0);
+  });
+});
