@@ -5,7 +5,6 @@
  * broker call names a row that was claimed, and positions end equal to the
  * broker's (fills booked once).
  */
-import { toMicros } from "@mqk/core";
 import { createDispatcher, startBrokerIngest, type BrokerIngest, type BrokerSession, type Dispatcher } from "@mqk/execution";
 import { ALPACA_ORDER_SUBMIT, startFakeAlpaca, type AlpacaFaultPatch, type AlpacaRestFault, type FakeAlpaca } from "@mqk/testkit";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
@@ -148,7 +147,7 @@ describe("A3: one broker order per intent, whatever the fault", () => {
         .select((eb) => eb.fn.sum<string>("amount_micros").as("sum"))
         .where("account", "=", ACCOUNT)
         .executeTakeFirstOrThrow();
-      expect(BigInt(cash.sum)).toBe(-toMicros("1600"));
+      expect(BigInt(cash.sum)).toBe(-1_600_000_000n);
     });
   }
 
