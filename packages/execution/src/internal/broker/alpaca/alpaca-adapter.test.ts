@@ -6,19 +6,17 @@
  */
 import { afterEach, describe, expect, it } from "vitest";
 import { asBrokerOrderId, asClientOrderId, FakeClock, toShares } from "@mqk/core";
-import { ALPACA_ORDER_SUBMIT, startFakeAlpaca, type FakeAlpaca, type FakeAlpacaOptions } from "@mqk/testkit";
+import { ALPACA_ORDER_SUBMIT, type FakeAlpaca, type FakeAlpacaOptions } from "@mqk/testkit";
 import type { BrokerAdapter, SendOutcome } from "../broker-port.js";
-import { adapterFor, orderIdOf, orderRequest, utcStampNs } from "./alpaca-test-support.js";
+import { adapterFor, fakeWithAdapter, orderIdOf, orderRequest, utcStampNs } from "./alpaca-test-support.js";
 
 let fake: FakeAlpaca | undefined;
 let adapter: BrokerAdapter | undefined;
 
 async function start(options: FakeAlpacaOptions = {}, over: Parameters<typeof adapterFor>[1] = {}): Promise<{ fake: FakeAlpaca; adapter: BrokerAdapter }> {
-  const f = await startFakeAlpaca({ prices: { AAPL: "187.25" }, ...options });
-  fake = f;
-  const a = adapterFor(f, over);
-  adapter = a;
-  return { fake: f, adapter: a };
+  const started = await fakeWithAdapter(options, over);
+  ({ fake, adapter } = started);
+  return started;
 }
 
 afterEach(async () => {

@@ -6,10 +6,11 @@
  * reported without the keys, and nothing after close.
  */
 import { afterEach, describe, expect, it } from "vitest";
-import { startFakeAlpaca, type AlpacaTradeUpdate, type FakeAlpaca, type FakeAlpacaOptions } from "@mqk/testkit";
+import { type AlpacaTradeUpdate, type FakeAlpaca, type FakeAlpacaOptions } from "@mqk/testkit";
 import type { BrokerEvent } from "../../broker-event.js";
 import type { BrokerAdapter, StreamHandlers } from "../broker-port.js";
-import { adapterFor, eventually, orderRequest, utcStampNs } from "./alpaca-test-support.js";
+import type { adapterFor} from "./alpaca-test-support.js";
+import { fakeWithAdapter, eventually, orderRequest, utcStampNs } from "./alpaca-test-support.js";
 
 let fake: FakeAlpaca | undefined;
 let adapter: BrokerAdapter | undefined;
@@ -62,11 +63,9 @@ function recorder(options: { failOn?: (e: BrokerEvent) => boolean } = {}): Recor
 }
 
 async function start(options: FakeAlpacaOptions = {}, over: Parameters<typeof adapterFor>[1] = {}): Promise<{ fake: FakeAlpaca; adapter: BrokerAdapter }> {
-  const f = await startFakeAlpaca({ prices: { AAPL: "187.25" }, ...options });
-  fake = f;
-  const a = adapterFor(f, over);
-  adapter = a;
-  return { fake: f, adapter: a };
+  const started = await fakeWithAdapter(options, over);
+  ({ fake, adapter } = started);
+  return started;
 }
 
 /** What the adapter must make of one event the fake produced, computed from the fake's own record. */

@@ -4,7 +4,7 @@
  */
 import { asBrokerOrderId, asClientOrderId, asTicker, systemClock, toMicros, toShares, type BrokerOrderId, type Clock } from "@mqk/core";
 import { Secret } from "@mqk/secrets";
-import type { FakeAlpaca } from "@mqk/testkit";
+import { startFakeAlpaca, type FakeAlpaca, type FakeAlpacaOptions } from "@mqk/testkit";
 import type { BrokerAdapter, BrokerOrderRequest } from "../broker-port.js";
 import { createAlpacaAdapter, type AlpacaAdapterOptions } from "./alpaca-adapter.js";
 
@@ -27,6 +27,15 @@ export function adapterFor(
     streamPingIntervalMs: 0,
     ...rest,
   });
+}
+
+/** A fake broker (AAPL at 187.25 unless `options` say otherwise) and an adapter on it. */
+export async function fakeWithAdapter(
+  options: FakeAlpacaOptions = {},
+  over: Parameters<typeof adapterFor>[1] = {},
+): Promise<{ readonly fake: FakeAlpaca; readonly adapter: BrokerAdapter }> {
+  const fake = await startFakeAlpaca({ prices: { AAPL: "187.25" }, ...options });
+  return { fake, adapter: adapterFor(fake, over) };
 }
 
 export interface RequestShape {
