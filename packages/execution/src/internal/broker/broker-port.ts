@@ -124,7 +124,12 @@ export interface BrokerAdapter {
   replace(request: BrokerReplaceRequest): Promise<SendOutcome>;
   cancel(brokerOrderId: BrokerOrderId): Promise<CancelOutcome>;
   lookupByClientOrderId(clientOrderId: ClientOrderId): Promise<LookupOutcome>;
-  /** Orders of any status updated at or after `afterMs` (all of them for null), oldest first: the REST backfill. */
+  /**
+   * Orders of any status SUBMITTED at or after `afterMs` (all of them for null), oldest
+   * first: the REST backfill. Alpaca's `after` filters on submission time, so the caller
+   * passes the creation time of the oldest order that may still change (the sim returns
+   * orders updated since, a superset).
+   */
   listOrders(afterMs: number | null): Promise<readonly BrokerOrder[]>;
   snapshot(): Promise<BrokerSnapshotData>;
   /** Starts the trade-update stream (once); reconnects by itself until `close`. */
