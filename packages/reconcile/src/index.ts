@@ -11,7 +11,8 @@
  *    `snapshotDigest` / `localStateDigest`; `compareWatermark`;
  *  - `reconcileArmVerifier(options)`: integrity's `ArmEvidenceVerifier` for B1;
  *    `armWithReconcile(options)`: a fresh reconcile, then arm on its CLEAN record only;
- *  - `startReconcileSchedule({ intervalMs, onError, … })` → `{ stop() }` (B3);
+ *  - `startReconcileSchedule({ intervalMs, onError, freshnessMs?, … })` → `{ stop(), runs() }` (B3):
+ *    one run at a time, errors reported; with freshnessMs, a stale ARMED desk is disarmed;
  *  - `reconcileSettings(config.reconcile)`: config seconds → milliseconds.
  *
  * Invariants:
@@ -26,6 +27,8 @@
  *  4. Arming needs a CLEAN record that the verifier re-checks itself (hash, latest,
  *     watermark order, freshness, and the current local state's digest).
  *  5. The diff is a pure function; digests and entries do not depend on input order.
+ *  6. An in-flight outbox order (sent, no broker event applied yet) counts as known when the
+ *     broker holds it open, and as missing otherwise: an unsettled local state is DIRTY.
  *
  * Must never: create, cancel or replace an order (reconcile only reads the broker);
  * arm on a record it did not verify; define another evidence hash; throw from the

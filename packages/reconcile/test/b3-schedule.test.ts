@@ -1,7 +1,8 @@
 import { DeskError } from "@mqk/core";
 import type { BrokerSession } from "@mqk/execution";
-import { readReconcileGate } from "@mqk/integrity";
-import { reconcileSettings, startReconcileSchedule, type ReconcileRecord } from "@mqk/reconcile";
+import type { AlertEvent } from "@mqk/alerts";
+import { readArmState, readReconcileGate } from "@mqk/integrity";
+import { armWithReconcile, reconcileSettings, startReconcileSchedule, type ReconcileRecord } from "@mqk/reconcile";
 import { describe, expect, it } from "vitest";
 import { bookCash, newClock, openSimSession, TOLERANCE, usd, useDatabase } from "./support.js";
 
@@ -107,6 +108,45 @@ describe("B3: the periodic reconcile", () => {
     expect(String((errors[0] as DeskError).message)).toMatch(/broker unreachable/);
     expect(schedule.runs()).toBeGreaterThanOrEqual(3);
     expect(records[0]?.result).toBe("CLEAN");
+  });
+
+  it("B3: while the broker cannot be read, the desk stays ARMED until the last record passes the freshness bound, then is disarmed (RECONCILE_STALE) and alerted", async () => {
+    const { db } = handle();
+    const clock = newClock();
+    const account = "b3-stale";
+    await bookCash(db, usd("1000"), account);
+    const sim = openSimSession(clock, usd("1000"), account);
+    const armed = await armWithReconcile({ db, session: sim, clock, mode: "PAPER", cashTolerance: TOLERANCE, freshnessMs: 120_000, actor: "op", reason: "start" });
+    expect(armed.ok).toBe(true);
+    const { session } = slowBroker(sim, 1, Number.MAX_SAFE_INTEGER);
+    const alerts: AlertEvent[] = [];
+    const errors: unknown[] = [];
+    const options = {
+      db,
+      session,
+      clock,
+      mode: "PAPER" as const,
+      cashTolerance: TOLERANCE,
+      intervalMs: 5,
+      freshnessMs: 120_000,
+      alerts: { send: (event: AlertEvent) => alerts.push(event) },
+      onError: (e: unknown) => errors.push(e),
+    };
+    const fresh = startReconcileSchedule(options);
+    await until(() => fresh.runs() >= 2);
+    await fresh.stop();
+    expect((await readArmState(db)).state).toBe("ARMED");
+    expect(alerts).toEqual([]);
+
+    clock.advance(120_001);
+    const stale = startReconcileSchedule(options);
+    await until(() => stale.runs() >= 2);
+    await stale.stop();
+    const state = await readArmState(db);
+    expect(state.state).toBe("DISARMED");
+    expect(state.reasonKind).toBe("RECONCILE_STALE");
+    expect(alerts).toEqual([{ kind: "integrity_disarm", reason: state.reason }]);
+    expect(errors.length).toBeGreaterThanOrEqual(4);
   });
 
   it("B3: the config's seconds become the schedule's and the gate's milliseconds; a bad interval is refused", () => {

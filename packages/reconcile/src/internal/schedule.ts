@@ -3,11 +3,14 @@
  * scheduled only after the previous one has finished (start-to-start `intervalMs`, or
  * at once when a run took longer). A failing run is reported through `onError`, never
  * thrown; the schedule carries on. A missed or failed run writes no record, so the
- * dispatcher's reconcile gate (readReconcileGate) shuts by age on its own.
+ * dispatcher's reconcile gate (readReconcileGate) shuts by age on its own; with
+ * `freshnessMs` set, the schedule also disarms (RECONCILE_STALE, sticky) and alerts once the
+ * account's last accepted record is older than that while the desk is ARMED.
  */
 import type { Timers, TimerHandle } from "@mqk/alerts";
 import { systemTimers } from "@mqk/alerts";
 import { DeskError } from "@mqk/core";
+import { disarm, readArmState, readReconcileGate } from "@mqk/integrity";
 import { runReconcile, type ReconcileRecord, type RunReconcileOptions } from "./reconcile-run.js";
 
 export interface ReconcileScheduleOptions extends RunReconcileOptions {
@@ -19,6 +22,8 @@ export interface ReconcileScheduleOptions extends RunReconcileOptions {
   readonly onRecord?: (record: ReconcileRecord) => void;
   /** Everything a run threw (broker unreachable, database down…). Must not throw. */
   readonly onError: (error: unknown) => void;
+  /** config reconcile.freshnessSeconds × 1000: when set, a desk ARMED on a record older than this is disarmed (RECONCILE_STALE). */
+  readonly freshnessMs?: number;
   /** Injectable timers (default: unref'd system timers — the schedule never keeps a process alive). */
   readonly timers?: Timers;
 }
@@ -31,7 +36,7 @@ export interface ReconcileSchedule {
 }
 
 export function startReconcileSchedule(options: ReconcileScheduleOptions): ReconcileSchedule {
-  const { intervalMs, firstRunDelayMs = 0, onRecord, onError, timers = systemTimers, ...reconcile } = options;
+  const { intervalMs, firstRunDelayMs = 0, onRecord, onError, timers = systemTimers, freshnessMs, ...reconcile } = options;
   if (!Number.isSafeInteger(intervalMs) || intervalMs < 1)
     throw new DeskError("BAD_INPUT", `startReconcileSchedule: expected intervalMs as a positive integer, found ${String(intervalMs)}`);
   let stopped = false;
@@ -57,6 +62,11 @@ export function startReconcileSchedule(options: ReconcileScheduleOptions): Recon
         onRecord?.(record);
       } catch (error: unknown) {
         report(error);
+      }
+      try {
+        if (freshnessMs !== undefined) await disarmWhenStale(reconcile, freshnessMs);
+      } catch (error: unknown) {
+        report(error);
       } finally {
         completed += 1;
       }
@@ -78,4 +88,17 @@ export function startReconcileSchedule(options: ReconcileScheduleOptions): Recon
     },
     runs: () => completed,
   };
+}
+
+/** Disarms (RECONCILE_STALE) and alerts when the desk is ARMED but the account's last accepted record is older than `freshnessMs`. */
+async function disarmWhenStale(options: RunReconcileOptions, freshnessMs: number): Promise<void> {
+  const { db, clock, session } = options;
+  const nowMs = clock.nowMs();
+  const gate = await readReconcileGate(db, session.account, nowMs, freshnessMs);
+  if (gate.ageMs !== null && gate.ageMs <= freshnessMs) return;
+  if ((await readArmState(db)).state !== "ARMED") return;
+  const age = gate.ageMs === null ? "no accepted reconcile record exists" : `the last accepted reconcile record (${gate.reconcileRunId?.toString() ?? "?"}) is ${String(gate.ageMs)} ms old`;
+  const reason = `reconcile is stale for account ${session.account}: ${age}, beyond the ${String(freshnessMs)} ms bound. Restore the broker connection, run a clean reconcile and re-arm.`;
+  await disarm(db, { reasonKind: "RECONCILE_STALE", reason, runId: options.runId ?? null }, clock);
+  options.alerts?.send({ kind: "integrity_disarm", reason });
 }
