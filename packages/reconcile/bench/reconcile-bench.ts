@@ -38,8 +38,18 @@ async function insertChunked<T>(rows: readonly T[], size: number, write: (chunk:
 
 async function seed(db: Kysely<Database>): Promise<void> {
   await db.insertInto("cash_ledger").values({ account: ACCOUNT, amount_micros: CASH, reason: "INITIAL", source_ref: "bench" }).execute();
-  const positions = Array.from({ length: positionsN }, (_, i) => ({ account: ACCOUNT, symbol: symbolOf(i), qty_shares: BigInt(1 + (i % 500)), avg_cost_micros: PRICE }));
-  await insertChunked(positions, 2_000, (chunk) => db.insertInto("positions").values([...chunk]).execute());
+  const positions = Array.from({ length: positionsN }, (_, i) => ({
+    account: ACCOUNT,
+    symbol: symbolOf(i),
+    qty_shares: BigInt(1 + (i % 500)),
+    avg_cost_micros: PRICE,
+  }));
+  await insertChunked(positions, 2_000, (chunk) =>
+    db
+      .insertInto("positions")
+      .values([...chunk])
+      .execute(),
+  );
   const ids = Array.from({ length: ordersN }, (_, i) => i);
   await insertChunked(ids, 1_000, async (chunk) => {
     await db
@@ -62,7 +72,14 @@ async function seed(db: Kysely<Database>): Promise<void> {
       .execute();
     await db
       .insertInto("order_map")
-      .values(chunk.map((i) => ({ intent_id: `bench-i-${String(i)}`, client_order_id: clientIdOf(i), broker_order_id: brokerIdOf(i), broker_order_id_at: new Date(T0) })))
+      .values(
+        chunk.map((i) => ({
+          intent_id: `bench-i-${String(i)}`,
+          client_order_id: clientIdOf(i),
+          broker_order_id: brokerIdOf(i),
+          broker_order_id_at: new Date(T0),
+        })),
+      )
       .execute();
     await db
       .insertInto("orders")
@@ -131,7 +148,11 @@ async function timed<T>(work: () => Promise<T> | T): Promise<{ value: T; ms: num
 
 async function main(): Promise<void> {
   console.log(`reconcile bench: ${String(positionsN)} positions, ${String(ordersN)} open orders, ${String(rounds)} rounds`);
-  console.log(`machine: ${String(cpus().length)} cpu(s) ${cpus()[0]?.model ?? "?"}, load ${loadavg().map((l) => l.toFixed(2)).join(" ")}, node ${process.version}`);
+  console.log(
+    `machine: ${String(cpus().length)} cpu(s) ${cpus()[0]?.model ?? "?"}, load ${loadavg()
+      .map((l) => l.toFixed(2))
+      .join(" ")}, node ${process.version}`,
+  );
   const dataDir = mkdtempSync(path.join(tmpdir(), "mqk-reconcile-bench-"));
   const started = await timed(() => openDatabase({ kind: "embedded", dataDir }, { max: 4 }));
   const handle = started.value;
@@ -181,7 +202,13 @@ async function main(): Promise<void> {
     console.log(`whole reconcile (read + digests + diff + record + audit, CLEAN): ${stats(wholeMs)}   target < 500 ms`);
     clock.advance(1_000);
     const dirtyRun = await timed(() =>
-      reconcileSnapshot({ db: handle.db, snapshot: { ...dirty, brokerTimeNs: BigInt(clock.nowMs()) * 1_000_000n }, clock, mode: "PAPER", cashTolerance: cashToleranceMicros as Micros }),
+      reconcileSnapshot({
+        db: handle.db,
+        snapshot: { ...dirty, brokerTimeNs: BigInt(clock.nowMs()) * 1_000_000n },
+        clock,
+        mode: "PAPER",
+        cashTolerance: cashToleranceMicros as Micros,
+      }),
     );
     console.log(`whole reconcile, DIRTY with ${String(dirtyRun.value.entries.length)} entries (+ disarm): ${dirtyRun.ms.toFixed(1)} ms (one run)`);
   } finally {

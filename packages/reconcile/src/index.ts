@@ -34,7 +34,15 @@
  * arm on a record it did not verify; define another evidence hash; throw from the
  * schedule (errors go to `onError`).
  */
-export { readLocalState, FINAL_ORDER_STATES, IN_FLIGHT_OUTBOX_STATES, type LocalState, type LocalPosition, type LocalOrder, type LocalOrderSource } from "./internal/local-state.js";
+export {
+  readLocalState,
+  FINAL_ORDER_STATES,
+  IN_FLIGHT_OUTBOX_STATES,
+  type LocalState,
+  type LocalPosition,
+  type LocalOrder,
+  type LocalOrderSource,
+} from "./internal/local-state.js";
 export { compareWatermark, formatWatermark, type Watermark, type WatermarkVerdict } from "./internal/watermark.js";
 export {
   describeEntry,

@@ -68,6 +68,12 @@ async function expectRefused(evidence: { reconcileRunId: bigint; evidenceHash: s
 
 const nowNs = (): bigint => BigInt(clock.nowMs()) * 1_000_000n;
 
+/** A real reconcile of `account` against a broker snapshot taken now holding `cashUsd`. */
+function reconcileAt(account: string, cashUsd: string) {
+  const snapshot = snapshotOf({ account, cash: usd(cashUsd), brokerTimeNs: nowNs() });
+  return reconcileSnapshot({ db: handle().db, clock, mode: "PAPER", cashTolerance: TOLERANCE, snapshot });
+}
+
 describe("B1: only a verified CLEAN reconcile arms", () => {
   it("B1: a CLEAN row typed in by hand with a made-up hash cannot arm", async () => {
     const account = "b1-wrong-hash";
@@ -100,7 +106,7 @@ describe("B1: only a verified CLEAN reconcile arms", () => {
     const { db } = handle();
     const account = "b1-stale-watermark";
     await bookCash(db, usd("1000"), account);
-    const real = await reconcileSnapshot({ db, clock, mode: "PAPER", cashTolerance: TOLERANCE, snapshot: snapshotOf({ account, cash: usd("1000"), brokerTimeNs: nowNs() }) });
+    const real = await reconcileAt(account, "1000");
     expect(real.result).toBe("CLEAN");
     const forged = await forgeCleanRow({ account, brokerNs: real.watermark.brokerNs, localDigest: real.localDigest });
     await expectRefused(forged, /stale watermark against record/);
@@ -110,10 +116,10 @@ describe("B1: only a verified CLEAN reconcile arms", () => {
     const { db } = handle();
     const account = "b1-superseded";
     await bookCash(db, usd("1000"), account);
-    const clean = await reconcileSnapshot({ db, clock, mode: "PAPER", cashTolerance: TOLERANCE, snapshot: snapshotOf({ account, cash: usd("1000"), brokerTimeNs: nowNs() }) });
+    const clean = await reconcileAt(account, "1000");
     expect(clean.result).toBe("CLEAN");
     clock.advance(1_000);
-    const dirty = await reconcileSnapshot({ db, clock, mode: "PAPER", cashTolerance: TOLERANCE, snapshot: snapshotOf({ account, cash: usd("900"), brokerTimeNs: nowNs() }) });
+    const dirty = await reconcileAt(account, "900");
     expect(dirty.result).toBe("DIRTY");
     await expectRefused({ reconcileRunId: clean.id, evidenceHash: clean.evidenceHash }, /not the latest accepted record/);
   });
@@ -122,7 +128,7 @@ describe("B1: only a verified CLEAN reconcile arms", () => {
     const { db } = handle();
     const account = "b1-presented";
     await bookCash(db, usd("1000"), account);
-    const clean = await reconcileSnapshot({ db, clock, mode: "PAPER", cashTolerance: TOLERANCE, snapshot: snapshotOf({ account, cash: usd("1000"), brokerTimeNs: nowNs() }) });
+    const clean = await reconcileAt(account, "1000");
     await expectRefused({ reconcileRunId: clean.id, evidenceHash: "0".repeat(64) }, /presented evidence hash differs/);
     const armed = await arm(db, { ...request, evidence: { reconcileRunId: clean.id, evidenceHash: clean.evidenceHash }, verifier }, clock);
     expect(armed.ok).toBe(true);
@@ -132,7 +138,7 @@ describe("B1: only a verified CLEAN reconcile arms", () => {
     const { db } = handle();
     const account = "b1-moved-on";
     await bookCash(db, usd("1000"), account);
-    const clean = await reconcileSnapshot({ db, clock, mode: "PAPER", cashTolerance: TOLERANCE, snapshot: snapshotOf({ account, cash: usd("1000"), brokerTimeNs: nowNs() }) });
+    const clean = await reconcileAt(account, "1000");
     await receiveEvent(db, account);
     await expectRefused({ reconcileRunId: clean.id, evidenceHash: clean.evidenceHash }, /does not describe the current local state/);
   });
@@ -148,7 +154,13 @@ describe("B1: only a verified CLEAN reconcile arms", () => {
     expect(result.value.record.result).toBe("CLEAN");
     const state = await readArmState(db);
     expect(state).toMatchObject({ state: "ARMED", reasonKind: "OPERATOR_ARM", reconcileRunId: result.value.record.id, changedBy: "operator" });
-    const armedAudit = await db.selectFrom("audit_events").select(["payload"]).where("kind", "=", "ARMED").orderBy("seq", "desc").limit(1).executeTakeFirstOrThrow();
+    const armedAudit = await db
+      .selectFrom("audit_events")
+      .select(["payload"])
+      .where("kind", "=", "ARMED")
+      .orderBy("seq", "desc")
+      .limit(1)
+      .executeTakeFirstOrThrow();
     expect(armedAudit.payload).toMatchObject({ reconcileRunId: result.value.record.id.toString(), evidenceHash: result.value.record.evidenceHash });
     expect((await verifyAuditChain(db)).ok).toBe(true);
   });

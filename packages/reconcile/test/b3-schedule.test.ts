@@ -116,7 +116,16 @@ describe("B3: the periodic reconcile", () => {
     const account = "b3-stale";
     await bookCash(db, usd("1000"), account);
     const sim = openSimSession(clock, usd("1000"), account);
-    const armed = await armWithReconcile({ db, session: sim, clock, mode: "PAPER", cashTolerance: TOLERANCE, freshnessMs: 120_000, actor: "op", reason: "start" });
+    const armed = await armWithReconcile({
+      db,
+      session: sim,
+      clock,
+      mode: "PAPER",
+      cashTolerance: TOLERANCE,
+      freshnessMs: 120_000,
+      actor: "op",
+      reason: "start",
+    });
     expect(armed.ok).toBe(true);
     const { session } = slowBroker(sim, 1, Number.MAX_SAFE_INTEGER);
     const alerts: AlertEvent[] = [];

@@ -30,8 +30,16 @@ function local(overrides: Partial<LocalState> = {}): LocalState {
 
 describe("diff engine (pure)", () => {
   it("B1: identical sides are CLEAN with no entries", () => {
-    const snapshot = snapshotOf({ cash: usd("1000"), positions: [{ symbol: "AAPL", qty: 5n }], orders: [brokerOrder({ brokerOrderId: "b-c1", clientOrderId: "c1" })] });
-    const diff = diffReconcile(snapshot, local({ positions: [{ symbol: "AAPL", qtyShares: 5n, avgCostMicros: usd("100") }], openOrders: [localOrder("c1")] }), tolerance);
+    const snapshot = snapshotOf({
+      cash: usd("1000"),
+      positions: [{ symbol: "AAPL", qty: 5n }],
+      orders: [brokerOrder({ brokerOrderId: "b-c1", clientOrderId: "c1" })],
+    });
+    const diff = diffReconcile(
+      snapshot,
+      local({ positions: [{ symbol: "AAPL", qtyShares: 5n, avgCostMicros: usd("100") }], openOrders: [localOrder("c1")] }),
+      tolerance,
+    );
     expect(diff).toEqual({ result: "CLEAN", entries: [] });
   });
 
@@ -57,39 +65,75 @@ describe("diff engine (pure)", () => {
     );
     expect(diff.result).toBe("DIRTY");
     expect(diff.entries).toEqual([
-      { kind: "position_qty_mismatch", symbol: "AAPL", localQtyShares: 6n, brokerQtyShares: 5n, localAvgCostMicros: usd("100"), brokerAvgEntryPriceMicros: usd("100") },
+      {
+        kind: "position_qty_mismatch",
+        symbol: "AAPL",
+        localQtyShares: 6n,
+        brokerQtyShares: 5n,
+        localAvgCostMicros: usd("100"),
+        brokerAvgEntryPriceMicros: usd("100"),
+      },
       { kind: "position_qty_mismatch", symbol: "KO", localQtyShares: -2n, brokerQtyShares: 0n, localAvgCostMicros: usd("60"), brokerAvgEntryPriceMicros: 0n },
       { kind: "position_qty_mismatch", symbol: "MSFT", localQtyShares: 0n, brokerQtyShares: 3n, localAvgCostMicros: 0n, brokerAvgEntryPriceMicros: usd("100") },
     ]);
   });
 
   it("B1: a broker open order unknown locally (by client and by broker order id) is DIRTY", () => {
-    const snapshot = snapshotOf({ cash: usd("1000"), orders: [brokerOrder({ brokerOrderId: "b-x", clientOrderId: "manual-1", symbol: "TSLA", side: "sell", qty: 3n })] });
+    const snapshot = snapshotOf({
+      cash: usd("1000"),
+      orders: [brokerOrder({ brokerOrderId: "b-x", clientOrderId: "manual-1", symbol: "TSLA", side: "sell", qty: 3n })],
+    });
     const diff = diffReconcile(snapshot, local(), tolerance);
     expect(diff.result).toBe("DIRTY");
     expect(diff.entries).toEqual([
-      { kind: "broker_order_unknown", brokerOrderId: "b-x", clientOrderId: "manual-1", symbol: "TSLA", side: "sell", status: "new", qtyShares: 3n, filledQtyShares: 0n },
+      {
+        kind: "broker_order_unknown",
+        brokerOrderId: "b-x",
+        clientOrderId: "manual-1",
+        symbol: "TSLA",
+        side: "sell",
+        status: "new",
+        qtyShares: 3n,
+        filledQtyShares: 0n,
+      },
     ]);
   });
 
   it("B1: an order matched by broker order id whose client order id differs is a field mismatch, not an unknown order", () => {
     const snapshot = snapshotOf({ cash: usd("1000"), orders: [brokerOrder({ brokerOrderId: "b-c1", clientOrderId: "someone-else" })] });
     const diff = diffReconcile(snapshot, local({ openOrders: [localOrder("c1")] }), tolerance);
-    expect(diff.entries).toEqual([{ kind: "order_field_mismatch", clientOrderId: "c1", brokerOrderId: "b-c1", field: "clientOrderId", local: "c1", broker: "someone-else" }]);
+    expect(diff.entries).toEqual([
+      { kind: "order_field_mismatch", clientOrderId: "c1", brokerOrderId: "b-c1", field: "clientOrderId", local: "c1", broker: "someone-else" },
+    ]);
   });
 
   it("B1: a local open order missing at the broker is DIRTY", () => {
-    const diff = diffReconcile(snapshotOf({ cash: usd("1000") }), local({ openOrders: [localOrder("c1", { status: "partially_filled", filledQtyShares: 4n })] }), tolerance);
+    const diff = diffReconcile(
+      snapshotOf({ cash: usd("1000") }),
+      local({ openOrders: [localOrder("c1", { status: "partially_filled", filledQtyShares: 4n })] }),
+      tolerance,
+    );
     expect(diff.result).toBe("DIRTY");
     expect(diff.entries).toEqual([
-      { kind: "local_order_missing_at_broker", source: "orders", intentId: "intent-c1", clientOrderId: "c1", brokerOrderId: "b-c1", symbol: "AAPL", localStatus: "partially_filled", outboxStatus: "ACKED" },
+      {
+        kind: "local_order_missing_at_broker",
+        source: "orders",
+        intentId: "intent-c1",
+        clientOrderId: "c1",
+        brokerOrderId: "b-c1",
+        symbol: "AAPL",
+        localStatus: "partially_filled",
+        outboxStatus: "ACKED",
+      },
     ]);
   });
 
   it("B1: a status disagreement on a matched order is DIRTY", () => {
     const snapshot = snapshotOf({ cash: usd("1000"), orders: [brokerOrder({ brokerOrderId: "b-c1", clientOrderId: "c1", status: "pending_cancel" })] });
     const diff = diffReconcile(snapshot, local({ openOrders: [localOrder("c1")] }), tolerance);
-    expect(diff.entries).toEqual([{ kind: "order_status_mismatch", clientOrderId: "c1", brokerOrderId: "b-c1", localStatus: "new", brokerStatus: "pending_cancel" }]);
+    expect(diff.entries).toEqual([
+      { kind: "order_status_mismatch", clientOrderId: "c1", brokerOrderId: "b-c1", localStatus: "new", brokerStatus: "pending_cancel" },
+    ]);
   });
 
   it("B1: a filled-quantity or price disagreement on a matched order is DIRTY, field by field", () => {
@@ -114,7 +158,16 @@ describe("diff engine (pure)", () => {
     expect(diffReconcile(held, local({ openOrders: [inFlight] }), tolerance)).toEqual({ result: "CLEAN", entries: [] });
     const missing = diffReconcile(snapshotOf({ cash: usd("1000") }), local({ openOrders: [inFlight] }), tolerance);
     expect(missing.entries).toEqual([
-      { kind: "local_order_missing_at_broker", source: "outbox", intentId: "intent-c9", clientOrderId: "c9", brokerOrderId: null, symbol: "AAPL", localStatus: null, outboxStatus: "SENT" },
+      {
+        kind: "local_order_missing_at_broker",
+        source: "outbox",
+        intentId: "intent-c9",
+        clientOrderId: "c9",
+        brokerOrderId: null,
+        symbol: "AAPL",
+        localStatus: null,
+        outboxStatus: "SENT",
+      },
     ]);
   });
 
@@ -129,8 +182,19 @@ describe("diff engine (pure)", () => {
 
   it("B1: a snapshot listing a position or an order twice is DIRTY", () => {
     const order = brokerOrder({ brokerOrderId: "b-c1", clientOrderId: "c1" });
-    const snapshot = snapshotOf({ cash: usd("1000"), positions: [{ symbol: "AAPL", qty: 1n }, { symbol: "AAPL", qty: 1n }], orders: [order, order] });
-    const diff = diffReconcile(snapshot, local({ positions: [{ symbol: "AAPL", qtyShares: 1n, avgCostMicros: usd("100") }], openOrders: [localOrder("c1")] }), tolerance);
+    const snapshot = snapshotOf({
+      cash: usd("1000"),
+      positions: [
+        { symbol: "AAPL", qty: 1n },
+        { symbol: "AAPL", qty: 1n },
+      ],
+      orders: [order, order],
+    });
+    const diff = diffReconcile(
+      snapshot,
+      local({ positions: [{ symbol: "AAPL", qtyShares: 1n, avgCostMicros: usd("100") }], openOrders: [localOrder("c1")] }),
+      tolerance,
+    );
     expect(diff.entries).toEqual([
       { kind: "snapshot_duplicate", what: "position", key: "AAPL" },
       { kind: "snapshot_duplicate", what: "order", key: "b-c1" },
@@ -150,7 +214,17 @@ describe("diff engine (pure)", () => {
     const a = snapshotOf({ orders, positions });
     const b = snapshotOf({ orders: [...orders].reverse(), positions: [...positions].reverse() });
     expect(snapshotDigest(a)).toBe(snapshotDigest(b));
-    expect(snapshotDigest(a)).not.toBe(snapshotDigest(snapshotOf({ orders, positions: [{ symbol: "AAPL", qty: 1n }, { symbol: "MSFT", qty: 3n }] })));
+    expect(snapshotDigest(a)).not.toBe(
+      snapshotDigest(
+        snapshotOf({
+          orders,
+          positions: [
+            { symbol: "AAPL", qty: 1n },
+            { symbol: "MSFT", qty: 3n },
+          ],
+        }),
+      ),
+    );
     const l = local({ openOrders: [localOrder("c1"), localOrder("c2")] });
     expect(localStateDigest(l)).toBe(localStateDigest({ ...l, openOrders: [...l.openOrders].reverse() }));
     expect(localStateDigest(l)).not.toBe(localStateDigest({ ...l, inboxSeq: 1n }));

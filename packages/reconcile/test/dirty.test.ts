@@ -5,7 +5,19 @@ import { Secret, type SecretSource } from "@mqk/secrets";
 import { sql } from "@mqk/db";
 import { startFakeDiscord, type FakeDiscord } from "@mqk/testkit";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { bookCash, brokerOrder, countRows, newClock, openSimSession, placeLocalOrder, setPosition, snapshotOf, TOLERANCE, usd, useDatabase } from "./support.js";
+import {
+  bookCash,
+  brokerOrder,
+  countRows,
+  newClock,
+  openSimSession,
+  placeLocalOrder,
+  setPosition,
+  snapshotOf,
+  TOLERANCE,
+  usd,
+  useDatabase,
+} from "./support.js";
 
 const handle = useDatabase();
 const clock = newClock();
@@ -49,7 +61,16 @@ describe("a DIRTY reconcile disarms, sticky, and alerts", () => {
     const account = "dirty-alert";
     await bookCash(db, usd("100000"), account);
     const session = openSimSession(clock, usd("100000"), account);
-    const armed = await armWithReconcile({ db, session, clock, mode: "PAPER", cashTolerance: TOLERANCE, freshnessMs: FRESH_MS, actor: "operator", reason: "start" });
+    const armed = await armWithReconcile({
+      db,
+      session,
+      clock,
+      mode: "PAPER",
+      cashTolerance: TOLERANCE,
+      freshnessMs: FRESH_MS,
+      actor: "operator",
+      reason: "start",
+    });
     expect(armed.ok).toBe(true);
 
     await setPosition(db, "AAPL", 7n, usd("100"), account);
@@ -76,14 +97,25 @@ describe("a DIRTY reconcile disarms, sticky, and alerts", () => {
     const account = "dirty-sticky";
     await bookCash(db, usd("100000"), account);
     const session = openSimSession(clock, usd("100000"), account);
-    expect((await armWithReconcile({ db, session, clock, mode: "PAPER", cashTolerance: TOLERANCE, freshnessMs: FRESH_MS, actor: "op", reason: "start" })).ok).toBe(true);
+    expect(
+      (await armWithReconcile({ db, session, clock, mode: "PAPER", cashTolerance: TOLERANCE, freshnessMs: FRESH_MS, actor: "op", reason: "start" })).ok,
+    ).toBe(true);
     await setPosition(db, "MSFT", 1n, usd("300"), account);
     expect((await runReconcile({ db, session, clock, mode: "PAPER", cashTolerance: TOLERANCE })).result).toBe("DIRTY");
     await setPosition(db, "MSFT", 0n, usd("0"), account);
     const clean = await runReconcile({ db, session, clock, mode: "PAPER", cashTolerance: TOLERANCE });
     expect(clean.result).toBe("CLEAN");
     expect(await readArmState(db)).toMatchObject({ state: "DISARMED", reasonKind: "RECONCILE_DIRTY" });
-    const rearmed = await armWithReconcile({ db, session, clock, mode: "PAPER", cashTolerance: TOLERANCE, freshnessMs: FRESH_MS, actor: "op", reason: "fixed" });
+    const rearmed = await armWithReconcile({
+      db,
+      session,
+      clock,
+      mode: "PAPER",
+      cashTolerance: TOLERANCE,
+      freshnessMs: FRESH_MS,
+      actor: "op",
+      reason: "fixed",
+    });
     expect(rearmed.ok).toBe(true);
     expect((await readArmState(db)).state).toBe("ARMED");
   });
@@ -124,9 +156,27 @@ describe("a DIRTY reconcile disarms, sticky, and alerts", () => {
     const account = "dirty-hash";
     await bookCash(db, usd("1000"), account);
     const records = [
-      await reconcileSnapshot({ db, clock, mode: "PAPER", cashTolerance: TOLERANCE, snapshot: snapshotOf({ account, cash: usd("1000"), brokerTimeMs: clock.nowMs() }) }),
-      await reconcileSnapshot({ db, clock, mode: "PAPER", cashTolerance: TOLERANCE, snapshot: snapshotOf({ account, cash: usd("10"), brokerTimeMs: clock.nowMs() + 1 }) }),
-      await reconcileSnapshot({ db, clock, mode: "PAPER", cashTolerance: TOLERANCE, snapshot: snapshotOf({ account, cash: usd("1000"), brokerTimeMs: clock.nowMs() }) }),
+      await reconcileSnapshot({
+        db,
+        clock,
+        mode: "PAPER",
+        cashTolerance: TOLERANCE,
+        snapshot: snapshotOf({ account, cash: usd("1000"), brokerTimeMs: clock.nowMs() }),
+      }),
+      await reconcileSnapshot({
+        db,
+        clock,
+        mode: "PAPER",
+        cashTolerance: TOLERANCE,
+        snapshot: snapshotOf({ account, cash: usd("10"), brokerTimeMs: clock.nowMs() + 1 }),
+      }),
+      await reconcileSnapshot({
+        db,
+        clock,
+        mode: "PAPER",
+        cashTolerance: TOLERANCE,
+        snapshot: snapshotOf({ account, cash: usd("1000"), brokerTimeMs: clock.nowMs() }),
+      }),
     ];
     expect(records.map((r) => r.result)).toEqual(["CLEAN", "DIRTY", "REJECTED"]);
     for (const record of records) {
@@ -149,8 +199,14 @@ describe("a DIRTY reconcile disarms, sticky, and alerts", () => {
         .executeTakeFirstOrThrow();
       expect(audit.payload).toMatchObject({ account, result: record.result, evidenceHash: record.evidenceHash });
     }
-    const dirtyRow = await db.selectFrom("reconcile_runs").select(["diff"]).where("id", "=", records[1]?.id ?? 0n).executeTakeFirstOrThrow();
-    expect(dirtyRow.diff).toEqual([{ kind: "cash_mismatch", localCashMicros: "1000000000", brokerCashMicros: "10000000", differenceMicros: "-990000000", toleranceMicros: "1000000" }]);
+    const dirtyRow = await db
+      .selectFrom("reconcile_runs")
+      .select(["diff"])
+      .where("id", "=", records[1]?.id ?? 0n)
+      .executeTakeFirstOrThrow();
+    expect(dirtyRow.diff).toEqual([
+      { kind: "cash_mismatch", localCashMicros: "1000000000", brokerCashMicros: "10000000", differenceMicros: "-990000000", toleranceMicros: "1000000" },
+    ]);
     expect((await verifyAuditChain(db)).ok).toBe(true);
   });
 });

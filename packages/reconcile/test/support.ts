@@ -113,7 +113,12 @@ export async function placeLocalOrder(db: Kysely<Database>, input: LocalOrderInp
     .execute();
   await db
     .insertInto("order_map")
-    .values({ intent_id: intentId, client_order_id: input.clientOrderId, broker_order_id: brokerOrderId, broker_order_id_at: brokerOrderId === null ? null : new Date(T0) })
+    .values({
+      intent_id: intentId,
+      client_order_id: input.clientOrderId,
+      broker_order_id: brokerOrderId,
+      broker_order_id_at: brokerOrderId === null ? null : new Date(T0),
+    })
     .execute();
   if (input.state === undefined) return;
   const filled = input.filledQty ?? 0n;
@@ -202,6 +207,9 @@ export function snapshotOf(input: SnapshotInput = {}): BrokerSnapshot {
 }
 
 export async function countRows(db: Kysely<Database>, table: "outbox" | "orders" | "order_map" | "reconcile_runs"): Promise<number> {
-  const rows = await db.selectFrom(table).select((eb) => eb.fn.countAll<bigint>().as("n")).executeTakeFirstOrThrow();
+  const rows = await db
+    .selectFrom(table)
+    .select((eb) => eb.fn.countAll<bigint>().as("n"))
+    .executeTakeFirstOrThrow();
   return Number(rows.n);
 }

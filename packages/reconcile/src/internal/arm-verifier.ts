@@ -47,8 +47,7 @@ export function reconcileArmVerifier(options: ReconcileArmVerifierOptions): ArmE
         .where("id", "=", id)
         .executeTakeFirst();
       if (row === undefined) return err(`${name} does not exist`);
-      if (options.account !== undefined && row.account !== options.account)
-        return err(`${name} is of account ${row.account}, not ${options.account}`);
+      if (options.account !== undefined && row.account !== options.account) return err(`${name} is of account ${row.account}, not ${options.account}`);
       if (row.result !== "CLEAN") return err(`${name} is ${row.result}; only a CLEAN record can arm`);
       if (row.evidence_hash !== evidence.evidenceHash) return err(`${name}: the presented evidence hash differs from the stored one`);
       const recomputed = reconcileEvidenceHash({
@@ -62,7 +61,9 @@ export function reconcileArmVerifier(options: ReconcileArmVerifierOptions): ArmE
       if (recomputed !== row.evidence_hash) return err(`${name}: its evidence hash does not recompute from its columns (not written by reconcile)`);
       const latest = await lastAcceptedRecord(tx, row.account);
       if (latest === undefined || latest.id !== row.id)
-        return err(`${name} is not the latest accepted record of account ${row.account} (record ${latest?.id.toString() ?? "?"} is newer); run a fresh reconcile`);
+        return err(
+          `${name} is not the latest accepted record of account ${row.account} (record ${latest?.id.toString() ?? "?"} is newer); run a fresh reconcile`,
+        );
       const watermark = { brokerNs: row.watermark_broker_ns, inboxSeq: row.watermark_inbox_seq };
       if ((options.mode ?? "PAPER") !== "BACKTEST") {
         const previous = await lastAcceptedRecord(tx, row.account, row.id);
@@ -105,8 +106,7 @@ export interface ArmWithReconcileOptions extends RunReconcileOptions {
 }
 
 export type ArmWithReconcileRefusal =
-  | { readonly kind: "reconcile_not_clean"; readonly record: ReconcileRecord; readonly message: string }
-  | (ArmRefusal & { readonly record: ReconcileRecord });
+  { readonly kind: "reconcile_not_clean"; readonly record: ReconcileRecord; readonly message: string } | (ArmRefusal & { readonly record: ReconcileRecord });
 
 export interface ArmedOnReconcile {
   readonly record: ReconcileRecord;
@@ -123,7 +123,11 @@ export async function armWithReconcile(options: ArmWithReconcileOptions): Promis
   const record = await runReconcile(reconcile);
   if (record.result !== "CLEAN") {
     const why = record.result === "DIRTY" ? `${String(record.entries.length)} mismatch(es)` : (record.rejection?.message ?? "rejected");
-    return err({ kind: "reconcile_not_clean", record, message: `arm refused: the fresh reconcile (record ${record.id.toString()}) is ${record.result}: ${why}` });
+    return err({
+      kind: "reconcile_not_clean",
+      record,
+      message: `arm refused: the fresh reconcile (record ${record.id.toString()}) is ${record.result}: ${why}`,
+    });
   }
   const verifier = reconcileArmVerifier({ freshnessMs, account: record.account, mode: options.mode, expectedRecordId: record.id });
   const armed = await arm(

@@ -15,9 +15,19 @@ interface Book {
 }
 
 const bookArb: fc.Arbitrary<Book> = fc.record({
-  positions: fc.dictionary(fc.constantFrom(...symbols), fc.bigInt({ min: -1_000n, max: 1_000n }).filter((q) => q !== 0n)).map((d) => new Map(Object.entries(d))),
+  positions: fc
+    .dictionary(
+      fc.constantFrom(...symbols),
+      fc.bigInt({ min: -1_000n, max: 1_000n }).filter((q) => q !== 0n),
+    )
+    .map((d) => new Map(Object.entries(d))),
   orders: fc.uniqueArray(
-    fc.record({ id: fc.nat({ max: 10_000 }), symbol: fc.constantFrom(...symbols), qty: fc.bigInt({ min: 1n, max: 500n }), filled: fc.bigInt({ min: 0n, max: 0n }) }),
+    fc.record({
+      id: fc.nat({ max: 10_000 }),
+      symbol: fc.constantFrom(...symbols),
+      qty: fc.bigInt({ min: 1n, max: 500n }),
+      filled: fc.bigInt({ min: 0n, max: 0n }),
+    }),
     { selector: (o) => o.id, maxLength: 20 },
   ),
   cash: fc.bigInt({ min: 0n, max: 10n ** 12n }),
@@ -85,7 +95,9 @@ describe("diffReconcile properties", () => {
       fc.property(bookArb, fc.boolean(), (book, reverse) => {
         const snapshot = brokerSide(book);
         const local = localSide(book);
-        const shuffled: BrokerSnapshot = reverse ? { ...snapshot, positions: [...snapshot.positions].reverse(), openOrders: [...snapshot.openOrders].reverse() } : snapshot;
+        const shuffled: BrokerSnapshot = reverse
+          ? { ...snapshot, positions: [...snapshot.positions].reverse(), openOrders: [...snapshot.openOrders].reverse() }
+          : snapshot;
         expect(diffReconcile(shuffled, local, options)).toEqual({ result: "CLEAN", entries: [] });
         expect(snapshotDigest(shuffled)).toBe(snapshotDigest(snapshot));
         expect(localStateDigest({ ...local, openOrders: [...local.openOrders].reverse() })).toBe(localStateDigest(local));
@@ -110,18 +122,23 @@ describe("diffReconcile properties", () => {
 
   it("B1: dropping one order on either side gives exactly one entry naming it", () => {
     fc.assert(
-      fc.property(bookArb.filter((b) => b.orders.length > 0), fc.nat(), fc.boolean(), (book, pick, fromBroker) => {
-        const victim = book.orders[pick % book.orders.length];
-        if (victim === undefined) return;
-        const fewer: Book = { ...book, orders: book.orders.filter((o) => o.id !== victim.id) };
-        const diff = fromBroker ? diffReconcile(brokerSide(fewer), localSide(book), options) : diffReconcile(brokerSide(book), localSide(fewer), options);
-        expect(diff.entries).toHaveLength(1);
-        expect(diff.entries[0]).toMatchObject(
-          fromBroker
-            ? { kind: "local_order_missing_at_broker", clientOrderId: `c-${String(victim.id)}` }
-            : { kind: "broker_order_unknown", brokerOrderId: `b-${String(victim.id)}` },
-        );
-      }),
+      fc.property(
+        bookArb.filter((b) => b.orders.length > 0),
+        fc.nat(),
+        fc.boolean(),
+        (book, pick, fromBroker) => {
+          const victim = book.orders[pick % book.orders.length];
+          if (victim === undefined) return;
+          const fewer: Book = { ...book, orders: book.orders.filter((o) => o.id !== victim.id) };
+          const diff = fromBroker ? diffReconcile(brokerSide(fewer), localSide(book), options) : diffReconcile(brokerSide(book), localSide(fewer), options);
+          expect(diff.entries).toHaveLength(1);
+          expect(diff.entries[0]).toMatchObject(
+            fromBroker
+              ? { kind: "local_order_missing_at_broker", clientOrderId: `c-${String(victim.id)}` }
+              : { kind: "broker_order_unknown", brokerOrderId: `b-${String(victim.id)}` },
+          );
+        },
+      ),
     );
   });
 });

@@ -25,7 +25,10 @@ const text = (value: string | bigint | null): string | null => (value === null ?
 
 export function diffReconcile(snapshot: BrokerSnapshot, local: LocalState, options: DiffOptions): ReconcileDiff {
   if (snapshot.account !== local.account)
-    throw new DeskError("BAD_INPUT", `diffReconcile: the snapshot is of account ${snapshot.account} but the local state of ${local.account}; reconcile one account with itself`);
+    throw new DeskError(
+      "BAD_INPUT",
+      `diffReconcile: the snapshot is of account ${snapshot.account} but the local state of ${local.account}; reconcile one account with itself`,
+    );
   if (options.cashToleranceMicros < 0n)
     throw new DeskError("BAD_INPUT", `diffReconcile: expected a cash tolerance >= 0 micros, found ${options.cashToleranceMicros.toString()}`);
   const entries: DiffEntry[] = [];

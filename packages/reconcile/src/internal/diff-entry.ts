@@ -52,16 +52,7 @@ export interface OrderStatusMismatch {
 }
 
 export type OrderField =
-  | "clientOrderId"
-  | "brokerOrderId"
-  | "symbol"
-  | "side"
-  | "type"
-  | "timeInForce"
-  | "qtyShares"
-  | "filledQtyShares"
-  | "limitPriceMicros"
-  | "stopPriceMicros";
+  "clientOrderId" | "brokerOrderId" | "symbol" | "side" | "type" | "timeInForce" | "qtyShares" | "filledQtyShares" | "limitPriceMicros" | "stopPriceMicros";
 
 /** Matched order, one field differs (values as text; null when unset). */
 export interface OrderFieldMismatch {
@@ -91,13 +82,7 @@ export interface CashMismatch {
 }
 
 export type DiffEntry =
-  | PositionQtyMismatch
-  | BrokerOrderUnknown
-  | LocalOrderMissingAtBroker
-  | OrderStatusMismatch
-  | OrderFieldMismatch
-  | SnapshotDuplicate
-  | CashMismatch;
+  PositionQtyMismatch | BrokerOrderUnknown | LocalOrderMissingAtBroker | OrderStatusMismatch | OrderFieldMismatch | SnapshotDuplicate | CashMismatch;
 
 export type DiffEntryKind = DiffEntry["kind"];
 

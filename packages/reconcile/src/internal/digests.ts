@@ -59,10 +59,10 @@ function localOrderTuple(o: LocalOrder): readonly (string | null)[] {
 
 /** ["mqk-reconcile-snapshot", 1, broker, account, brokerTimeNs, cash, [[symbol, qty, avg]…], [order tuple…]]. */
 export function snapshotDigest(snapshot: BrokerSnapshot): string {
-  const positions = [...snapshot.positions]
-    .sort((a, b) => byText(a.symbol, b.symbol))
-    .map((p) => [p.symbol, dec(p.qtyShares), dec(p.avgEntryPriceMicros)]);
-  const orders = [...snapshot.openOrders].sort((a, b) => byText(a.brokerOrderId, b.brokerOrderId) || byText(a.clientOrderId, b.clientOrderId)).map(brokerOrderTuple);
+  const positions = [...snapshot.positions].sort((a, b) => byText(a.symbol, b.symbol)).map((p) => [p.symbol, dec(p.qtyShares), dec(p.avgEntryPriceMicros)]);
+  const orders = [...snapshot.openOrders]
+    .sort((a, b) => byText(a.brokerOrderId, b.brokerOrderId) || byText(a.clientOrderId, b.clientOrderId))
+    .map(brokerOrderTuple);
   return sha256Hex(
     JSON.stringify(["mqk-reconcile-snapshot", 1, snapshot.broker, snapshot.account, dec(snapshot.brokerTimeNs), dec(snapshot.cashMicros), positions, orders]),
   );

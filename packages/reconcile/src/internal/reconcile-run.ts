@@ -171,18 +171,8 @@ export async function lastAcceptedRecord(db: Kysely<Database>, account: string, 
   return row === undefined ? undefined : { id: row.id, watermark: { brokerNs: row.watermark_broker_ns, inboxSeq: row.watermark_inbox_seq } };
 }
 
-interface RecordRow {
-  readonly account: string;
-  readonly runId: string | null;
-  readonly result: ReconcileResult;
-  readonly watermark: Watermark;
-  readonly snapshotDigest: string;
-  readonly localDigest: string;
-  readonly evidenceHash: string;
-  readonly diff: string;
-  readonly startedAtMs: number;
-  readonly finishedAtMs: number;
-}
+/** The columns of a record as written: the record without its id, with the diff as JSON text. */
+type RecordRow = Omit<ReconcileRecord, "id" | "entries" | "rejection"> & { readonly diff: string };
 
 /**
  * Inserts the record. evidence_hash is unique and covers (account, result, watermark,

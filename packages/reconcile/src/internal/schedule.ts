@@ -97,7 +97,10 @@ async function disarmWhenStale(options: RunReconcileOptions, freshnessMs: number
   const gate = await readReconcileGate(db, session.account, nowMs, freshnessMs);
   if (gate.ageMs !== null && gate.ageMs <= freshnessMs) return;
   if ((await readArmState(db)).state !== "ARMED") return;
-  const age = gate.ageMs === null ? "no accepted reconcile record exists" : `the last accepted reconcile record (${gate.reconcileRunId?.toString() ?? "?"}) is ${String(gate.ageMs)} ms old`;
+  const age =
+    gate.ageMs === null
+      ? "no accepted reconcile record exists"
+      : `the last accepted reconcile record (${gate.reconcileRunId?.toString() ?? "?"}) is ${String(gate.ageMs)} ms old`;
   const reason = `reconcile is stale for account ${session.account}: ${age}, beyond the ${String(freshnessMs)} ms bound. Restore the broker connection, run a clean reconcile and re-arm.`;
   await disarm(db, { reasonKind: "RECONCILE_STALE", reason, runId: options.runId ?? null }, clock);
   options.alerts?.send({ kind: "integrity_disarm", reason });

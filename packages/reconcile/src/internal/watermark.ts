@@ -14,8 +14,7 @@ export interface Watermark {
 }
 
 export type WatermarkVerdict =
-  | { readonly newer: true }
-  | { readonly newer: false; readonly reason: "broker_time_not_newer" | "inbox_seq_went_back"; readonly message: string };
+  { readonly newer: true } | { readonly newer: false; readonly reason: "broker_time_not_newer" | "inbox_seq_went_back"; readonly message: string };
 
 export function compareWatermark(candidate: Watermark, lastAccepted: Watermark): WatermarkVerdict {
   if (candidate.brokerNs <= lastAccepted.brokerNs) {
