@@ -1,6 +1,6 @@
 import { createAlertRouter, type AlertLogger } from "@mqk/alerts";
-import { readArmState, readReconcileGate, reconcileEvidenceHash, verifyAuditChain } from "@mqk/integrity";
-import { armWithReconcile, reconcileSnapshot, runReconcile } from "@mqk/reconcile";
+import { arm, readArmState, readReconcileGate, reconcileEvidenceHash, verifyAuditChain } from "@mqk/integrity";
+import { armWithReconcile, reconcileArmVerifier, reconcileSnapshot, runReconcile } from "@mqk/reconcile";
 import { Secret, type SecretSource } from "@mqk/secrets";
 import { sql } from "@mqk/db";
 import { startFakeDiscord, type FakeDiscord } from "@mqk/testkit";
@@ -207,6 +207,45 @@ describe("a DIRTY reconcile disarms, sticky, and alerts", () => {
     expect(dirtyRow.diff).toEqual([
       { kind: "cash_mismatch", localCashMicros: "1000000000", brokerCashMicros: "10000000", differenceMicros: "-990000000", toleranceMicros: "1000000" },
     ]);
+    expect((await verifyAuditChain(db)).ok).toBe(true);
+  });
+});
+
+describe("a DIRTY reconcile racing an arm", () => {
+  it("B3: concurrent arms and DIRTY reconciles never deadlock; the desk ends DISARMED after the last DIRTY", async () => {
+    const { db } = handle();
+    await bookCash(db, usd("1000"), "race-clean");
+    const clean = await reconcileSnapshot({
+      db,
+      clock,
+      mode: "PAPER",
+      cashTolerance: TOLERANCE,
+      snapshot: snapshotOf({ account: "race-clean", cash: usd("1000"), brokerTimeMs: clock.nowMs() }),
+    });
+    const verifier = reconcileArmVerifier({ freshnessMs: FRESH_MS });
+    const evidence = { reconcileRunId: clean.id, evidenceHash: clean.evidenceHash };
+    for (let round = 0; round < 15; round++) {
+      const [armed, dirty] = await Promise.all([
+        arm(db, { evidence, verifier, actor: "op", reason: `race ${String(round)}` }, clock),
+        reconcileSnapshot({
+          db,
+          clock,
+          mode: "PAPER",
+          cashTolerance: TOLERANCE,
+          snapshot: snapshotOf({ account: "race-dirty", cash: usd("5"), brokerTimeMs: clock.nowMs() + round }),
+        }),
+      ]);
+      expect(armed.ok).toBe(true);
+      expect(dirty.result).toBe("DIRTY");
+    }
+    await reconcileSnapshot({
+      db,
+      clock,
+      mode: "PAPER",
+      cashTolerance: TOLERANCE,
+      snapshot: snapshotOf({ account: "race-dirty", cash: usd("5"), brokerTimeMs: clock.nowMs() + 100 }),
+    });
+    expect((await readArmState(db)).reasonKind).toBe("RECONCILE_DIRTY");
     expect((await verifyAuditChain(db)).ok).toBe(true);
   });
 });

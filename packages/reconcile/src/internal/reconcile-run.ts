@@ -137,10 +137,12 @@ export async function reconcileSnapshot(options: ReconcileSnapshotOptions): Prom
       startedAtMs,
       finishedAtMs,
     };
-    await appendAudit(tx, { kind: "RECONCILE_RECORDED", runId, payload: auditPayload(written) }, clock);
+    // Lock order as every integrity writer: the arm_state row (disarm) before the audit
+    // chain's lock, so a concurrent arm (arm row → audit) cannot deadlock with us.
     if (result === "DIRTY") {
       await disarm(tx, { reasonKind: "RECONCILE_DIRTY", reason: dirtyReason(written), runId }, clock);
     }
+    await appendAudit(tx, { kind: "RECONCILE_RECORDED", runId, payload: auditPayload(written) }, clock);
     return written;
   });
   if (record.result === "DIRTY" && options.alerts !== undefined) {
