@@ -58,7 +58,7 @@ function* walkTs(dir) {
   }
 }
 
-const isTestFile = (file) => /\.(test|spec)\.[cm]?tsx?$/.test(file) || file.split(path.sep).includes("test");
+const isTestFile = (file) => /\.(test|spec|test-support)\.[cm]?tsx?$/.test(file) || file.split(path.sep).includes("test");
 
 /** Returns a list of problems (strings); empty means the workspace holds. */
 export function checkWorkspace(root) {

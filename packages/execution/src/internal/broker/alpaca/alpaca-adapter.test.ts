@@ -8,7 +8,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { asBrokerOrderId, asClientOrderId, FakeClock, toShares } from "@mqk/core";
 import { ALPACA_ORDER_SUBMIT, type FakeAlpaca, type FakeAlpacaOptions } from "@mqk/testkit";
 import type { BrokerAdapter, SendOutcome } from "../broker-port.js";
-import { adapterFor, fakeWithAdapter, orderIdOf, orderRequest, utcStampNs } from "./alpaca-test-support.js";
+import { adapterFor, fakeWithAdapter, orderIdOf, orderRequest, utcStampNs } from "./alpaca.test-support.js";
 
 let fake: FakeAlpaca | undefined;
 let adapter: BrokerAdapter | undefined;

@@ -13,7 +13,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { startFakeAlpaca, type FakeAlpaca } from "@mqk/testkit";
 import type { BrokerEvent } from "../../broker-event.js";
 import type { BrokerAdapter } from "../broker-port.js";
-import { adapterFor, eventually } from "./alpaca-test-support.js";
+import { adapterFor, eventually } from "./alpaca.test-support.js";
 
 const GUID = "258EAFA5-E914-47DA-95CA-C5AB0DC85B11";
 

@@ -9,8 +9,8 @@ import { afterEach, describe, expect, it } from "vitest";
 import type { AlpacaTradeUpdate, FakeAlpaca, FakeAlpacaOptions } from "@mqk/testkit";
 import type { BrokerEvent } from "../../broker-event.js";
 import type { BrokerAdapter, StreamHandlers } from "../broker-port.js";
-import type { adapterFor } from "./alpaca-test-support.js";
-import { fakeWithAdapter, eventually, orderRequest, utcStampNs } from "./alpaca-test-support.js";
+import type { adapterFor } from "./alpaca.test-support.js";
+import { fakeWithAdapter, eventually, orderRequest, utcStampNs } from "./alpaca.test-support.js";
 
 let fake: FakeAlpaca | undefined;
 let adapter: BrokerAdapter | undefined;
