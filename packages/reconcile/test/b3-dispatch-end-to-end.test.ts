@@ -1,0 +1,123 @@
+/**
+ * B3 and E2, end to end with execution's dispatcher: the real reconcile arms the
+ * desk on the real sim broker, orders flow; a reconcile older than the freshness
+ * bound blocks dispatch until a fresh CLEAN one is recorded; a DIRTY reconcile
+ * disarms (sticky) and a pending order is then not dispatched.
+ */
+import { asStrategyId, asTicker, toMicros, toShares, type Clock } from "@mqk/core";
+import { createDispatcher, enqueueApprovedOrder, setSimPrice, simSettled, startBrokerIngest } from "@mqk/execution";
+import { beat, readArmState } from "@mqk/integrity";
+import { emptyPortfolio } from "@mqk/portfolio";
+import { createRiskEngine, RiskStateStore, type OrderRequest, type RiskEngine } from "@mqk/risk";
+import { armWithReconcile, runReconcile } from "@mqk/reconcile";
+import { beforeAll, describe, expect, it } from "vitest";
+import { ACCOUNT, TOLERANCE, bookCash, openSimSession, setPosition, usd, useDatabase } from "./support.js";
+
+/** Real time plus an offset: outbox.next_attempt_at comes from the database's now(). */
+class ShiftedClock implements Clock {
+  #offsetMs = 0;
+  nowMs(): number {
+    return Date.now() + this.#offsetMs;
+  }
+  advance(ms: number): void {
+    this.#offsetMs += ms;
+  }
+}
+
+const AAPL = asTicker("AAPL");
+const FRESHNESS_MS = 120_000;
+const database = useDatabase();
+let engine: RiskEngine;
+let decision = 0;
+
+beforeAll(() => {
+  engine = createRiskEngine({
+    limits: {
+      maxOrderQty: 1_000,
+      maxOrderNotional: usd("1000000"),
+      priceCollarBps: 500,
+      maxPositionQty: 10_000,
+      maxGrossExposure: usd("10000000"),
+      dailyLossLimit: usd("100000"),
+      maxOrdersPerMinute: 1_000,
+    },
+    store: new RiskStateStore(database().db),
+    clock: new ShiftedClock(),
+  });
+});
+
+async function enqueueBuy(qty: string): Promise<void> {
+  const request: OrderRequest = {
+    strategyId: asStrategyId("e2e"),
+    decisionKey: `b3-${String(++decision)}`,
+    ticker: AAPL,
+    side: "buy",
+    qtyShares: toShares(qty),
+    type: "market",
+  };
+  await database()
+    .db.transaction()
+    .execute(async (tx) => {
+      const verdict = await engine.approve(tx, request, {
+        portfolio: emptyPortfolio(usd("100000")),
+        trustedPricesMicros: new Map([[AAPL, usd("100")]]),
+        buyingPowerMicros: usd("100000"),
+        openOrders: [],
+      });
+      if (!verdict.ok) throw new Error(`risk refused: ${verdict.error.kind}`);
+      await enqueueApprovedOrder(tx, verdict.value, { account: ACCOUNT });
+    });
+}
+
+describe("B3/E2: reconcile and the dispatcher together", () => {
+  it("B3: a reconcile older than the bound blocks dispatch; a fresh CLEAN reconcile lets it through; DIRTY disarms and blocks it", async () => {
+    const { db } = database();
+    const clock = new ShiftedClock();
+    const session = openSimSession(clock, usd("100000"));
+    setSimPrice(session, AAPL, toMicros("100"));
+    await bookCash(db, usd("100000"));
+    const beaten = await beat(db, clock, 3_600_000);
+    expect(beaten.ok).toBe(true);
+    const ingest = await startBrokerIngest({ db, session, clock });
+    const dispatcher = createDispatcher({ db, session, clock, reconcileFreshnessMs: FRESHNESS_MS, owner: "e2e" });
+    const reconcile = { db, session, clock, mode: "PAPER" as const, cashTolerance: TOLERANCE };
+
+    const armed = await armWithReconcile({ ...reconcile, freshnessMs: FRESHNESS_MS, actor: "operator", reason: "B3 end to end" });
+    expect(armed.ok).toBe(true);
+    await enqueueBuy("10");
+    expect((await dispatcher.runOnce()).results.map((r) => r.kind)).toEqual(["sent"]);
+    await simSettled(session);
+    expect((await runReconcile(reconcile)).result).toBe("CLEAN"); // the fill is booked on both sides
+
+    // Two minutes and a second later, no reconcile ran: the gate is shut by age.
+    clock.advance(FRESHNESS_MS + 1_000);
+    await enqueueBuy("5");
+    const stale = await dispatcher.runOnce();
+    expect(stale.claimed).toBe(0);
+    expect(stale.blockedBy.join("\n")).toMatch(/older than the 120000 ms bound/);
+    expect((await session.snapshot()).positions).toEqual([expect.objectContaining({ qtyShares: 10n })]);
+
+    // The schedule's next run: CLEAN and fresh — the pending order goes.
+    expect((await runReconcile(reconcile)).result).toBe("CLEAN");
+    expect((await dispatcher.runOnce()).results.map((r) => r.kind)).toEqual(["sent"]);
+    await simSettled(session);
+
+    // Our books disagree with the broker's: DIRTY → disarmed (sticky) → the next order waits.
+    await setPosition(db, "AAPL", 14n, usd("100"));
+    await enqueueBuy("1");
+    const dirty = await runReconcile(reconcile);
+    expect(dirty.result).toBe("DIRTY");
+    expect((await readArmState(db)).reasonKind).toBe("RECONCILE_DIRTY");
+    const blocked = await dispatcher.runOnce();
+    expect(blocked.claimed).toBe(0);
+    expect(blocked.blockedBy.join("\n")).toMatch(/RECONCILE_DIRTY/);
+    await setPosition(db, "AAPL", 15n, usd("100"));
+    expect((await runReconcile(reconcile)).result).toBe("CLEAN");
+    // CLEAN again, but DISARMED is sticky: still nothing is claimed until an operator arms.
+    expect((await dispatcher.runOnce()).claimed).toBe(0);
+    expect((await session.snapshot()).positions).toEqual([expect.objectContaining({ qtyShares: 15n })]);
+
+    await ingest.stop();
+    await session.close();
+  });
+});
