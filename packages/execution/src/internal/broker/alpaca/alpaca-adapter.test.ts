@@ -27,7 +27,10 @@ afterEach(async () => {
 });
 
 function expectKind<K extends SendOutcome["kind"]>(outcome: SendOutcome, kind: K): Extract<SendOutcome, { kind: K }> {
-  expect(outcome.kind, JSON.stringify(outcome, (_k, v: unknown) => (typeof v === "bigint" ? String(v) : v))).toBe(kind);
+  expect(
+    outcome.kind,
+    JSON.stringify(outcome, (_k, v: unknown) => (typeof v === "bigint" ? String(v) : v)),
+  ).toBe(kind);
   return outcome as Extract<SendOutcome, { kind: K }>;
 }
 
@@ -55,7 +58,15 @@ describe("submit", () => {
       updatedAtNs: utcStampNs(wire?.updated_at ?? ""),
     });
     const [sent] = fake.submissions();
-    expect(sent?.body).toMatchObject({ symbol: "AAPL", qty: "2", side: "buy", type: "limit", time_in_force: "day", limit_price: "150.12", client_order_id: "s-accepted" });
+    expect(sent?.body).toMatchObject({
+      symbol: "AAPL",
+      qty: "2",
+      side: "buy",
+      type: "limit",
+      time_in_force: "day",
+      limit_price: "150.12",
+      client_order_id: "s-accepted",
+    });
     expect(fake.submissions()).toHaveLength(1);
   });
 
@@ -180,7 +191,13 @@ describe("lookup, cancel, replace", () => {
       }),
       "accepted",
     );
-    expect(replaced.order).toMatchObject({ clientOrderId: "r-1-b", qtyShares: 3n, limitPriceMicros: 151_500_000n, replacesBrokerOrderId: old, timeInForce: "day" });
+    expect(replaced.order).toMatchObject({
+      clientOrderId: "r-1-b",
+      qtyShares: 3n,
+      limitPriceMicros: 151_500_000n,
+      replacesBrokerOrderId: old,
+      timeInForce: "day",
+    });
     expect(fake.order("r-1")).toMatchObject({ status: "replaced", replaced_by: replaced.order.brokerOrderId });
     expect(fake.requests().find((r) => r.method === "PATCH")?.body).toEqual({ client_order_id: "r-1-b", qty: "3", limit_price: "151.5" });
 
@@ -230,7 +247,9 @@ describe("listOrders and snapshot", () => {
     const { fake, adapter } = await start({ rateLimit: false, auto: { accept: false } });
     const n = 520;
     for (let i = 0; i < n; i += 40) {
-      await Promise.all(Array.from({ length: Math.min(40, n - i) }, (_, k) => adapter.submit(orderRequest(`p-${String(i + k).padStart(4, "0")}`, { qty: "1", limit: "100" }))));
+      await Promise.all(
+        Array.from({ length: Math.min(40, n - i) }, (_, k) => adapter.submit(orderRequest(`p-${String(i + k).padStart(4, "0")}`, { qty: "1", limit: "100" }))),
+      );
     }
     expect(fake.orders()).toHaveLength(n);
     const listed = await adapter.listOrders(null);

@@ -68,7 +68,10 @@ const hosts = { paper: "paper-api.alpaca.markets", live: "api.alpaca.markets" } 
 function positiveMs(name: string, value: number | undefined, fallback: number, allowZero = false): number {
   const v = value ?? fallback;
   if (!Number.isSafeInteger(v) || v < 0 || (v === 0 && !allowZero)) {
-    throw new DeskError("CONFIG_INVALID", `Alpaca adapter: expected ${name} to be a ${allowZero ? "non-negative" : "positive"} integer of ms, found ${String(v)}`);
+    throw new DeskError(
+      "CONFIG_INVALID",
+      `Alpaca adapter: expected ${name} to be a ${allowZero ? "non-negative" : "positive"} integer of ms, found ${String(v)}`,
+    );
   }
   return v;
 }
@@ -263,7 +266,9 @@ class AlpacaAdapter implements BrokerAdapter {
       const last = page.at(-1);
       if (page.length < ORDERS_PAGE_LIMIT || last === undefined) return out;
       if (fresh === 0) {
-        throw new DeskError("BROKER", `${what}: a full page of ${String(ORDERS_PAGE_LIMIT)} orders brought nothing new; paging cannot advance`, { retryable: false });
+        throw new DeskError("BROKER", `${what}: a full page of ${String(ORDERS_PAGE_LIMIT)} orders brought nothing new; paging cannot advance`, {
+          retryable: false,
+        });
       }
       after = last.submittedAtNs - 1n;
     }
@@ -293,7 +298,9 @@ class AlpacaAdapter implements BrokerAdapter {
 
   subscribe(handlers: StreamHandlers): Promise<void> {
     if (this.#stream.started) {
-      return Promise.reject(new DeskError("INTERNAL", `Alpaca adapter ${this.account}: subscribe was called twice; there is one trade_updates stream per adapter`));
+      return Promise.reject(
+        new DeskError("INTERNAL", `Alpaca adapter ${this.account}: subscribe was called twice; there is one trade_updates stream per adapter`),
+      );
     }
     return this.#stream.start(handlers);
   }

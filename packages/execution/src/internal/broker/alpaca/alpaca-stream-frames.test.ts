@@ -54,7 +54,9 @@ async function scriptedStream(script: readonly string[]): Promise<{ url: string;
   const server = createServer();
   server.on("upgrade", (req, socket: Duplex) => {
     sockets.add(socket);
-    const accept = createHash("sha1").update(`${String(req.headers["sec-websocket-key"])}${GUID}`).digest("base64");
+    const accept = createHash("sha1")
+      .update(`${String(req.headers["sec-websocket-key"])}${GUID}`)
+      .digest("base64");
     socket.write(`HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: ${accept}\r\n\r\n`);
     let pending: Buffer = Buffer.alloc(0);
     socket.on("data", (chunk: Buffer) => {
@@ -62,7 +64,8 @@ async function scriptedStream(script: readonly string[]): Promise<{ url: string;
       pending = rest;
       for (const text of texts) {
         const action = (JSON.parse(text) as { action?: string }).action;
-        if (action === "authenticate") socket.write(textFrame(JSON.stringify({ stream: "authorization", data: { action: "authenticate", status: "authorized" } })));
+        if (action === "authenticate")
+          socket.write(textFrame(JSON.stringify({ stream: "authorization", data: { action: "authenticate", status: "authorized" } })));
         if (action === "listen") for (const frame of script) socket.write(textFrame(frame));
       }
     });
@@ -124,7 +127,12 @@ describe("trade_updates frames the fake never sends", () => {
       },
       onProblem: (m) => problems.push(m),
     });
-    await eventually(() => expect(events.map((e) => e.brokerMessageId)).toEqual(["alpaca:new:0f3c9b7e-1d2a-4c4e-9a51-3b8f2f1d7c10:2025-07-03T14:00:00.000000001Z", "alpaca:fill:x-2"]));
+    await eventually(() =>
+      expect(events.map((e) => e.brokerMessageId)).toEqual([
+        "alpaca:new:0f3c9b7e-1d2a-4c4e-9a51-3b8f2f1d7c10:2025-07-03T14:00:00.000000001Z",
+        "alpaca:fill:x-2",
+      ]),
+    );
     expect(connected).toEqual([false]);
     expect(events[1]?.eventNs).toBe(1_751_551_200_000_000_003n);
     expect(problems).toHaveLength(3);

@@ -91,7 +91,14 @@ describe("trade_updates", () => {
     expect(rec.events.map((e) => e.brokerMessageId)).toEqual(produced.map(expectedId));
     const [ack, partial, full] = rec.events;
     const [, partialWire, fullWire] = produced;
-    expect(ack).toMatchObject({ account: "alpaca-paper", source: "stream", clientOrderId: "t-1", brokerOrderId: fake.order("t-1")?.id, fill: null, positionQtyShares: null });
+    expect(ack).toMatchObject({
+      account: "alpaca-paper",
+      source: "stream",
+      clientOrderId: "t-1",
+      brokerOrderId: fake.order("t-1")?.id,
+      fill: null,
+      positionQtyShares: null,
+    });
     expect(partial?.fill).toEqual({ executionId: partialWire?.executionId, qtyShares: 2n, priceMicros: 187_010_000n, feeMicros: 0n, cumulativeQtyShares: 2n });
     expect(full?.fill).toEqual({ executionId: fullWire?.executionId, qtyShares: 3n, priceMicros: 187_123_456n, feeMicros: 0n, cumulativeQtyShares: 5n });
     expect([partial?.positionQtyShares, full?.positionQtyShares]).toEqual([2n, 5n]);

@@ -78,7 +78,7 @@ function oneOf<T extends string>(o: JsonRecord, key: string, allowed: readonly T
 /** A decimal string (or JSON number) through toMicros. */
 export function money(o: JsonRecord, key: string, where: string, sign: "positive" | "nonNegative" | "any"): Micros {
   const v = o[key];
-  if (typeof v !== "string" && typeof v !== "number") throw bad(`${where}.${key}`, "a decimal string such as \"187.25\"", v);
+  if (typeof v !== "string" && typeof v !== "number") throw bad(`${where}.${key}`, 'a decimal string such as "187.25"', v);
   return toMicros(v, { sign, field: `Alpaca ${where}.${key}` });
 }
 
@@ -90,7 +90,7 @@ function optionalMoney(o: JsonRecord, key: string, where: string): Micros | null
 /** Whole shares through toShares. */
 export function shares(o: JsonRecord, key: string, where: string, sign: "positive" | "nonNegative" | "any"): Shares {
   const v = o[key];
-  if (typeof v !== "string" && typeof v !== "number") throw bad(`${where}.${key}`, "a whole-share string such as \"10\"", v);
+  if (typeof v !== "string" && typeof v !== "number") throw bad(`${where}.${key}`, 'a whole-share string such as "10"', v);
   return toShares(v, { sign, field: `Alpaca ${where}.${key}` });
 }
 
