@@ -121,3 +121,37 @@ describe("B3/E2: reconcile and the dispatcher together", () => {
     await session.close();
   });
 });
+
+describe("B3: a periodic reconcile confirms a difference before it disarms", () => {
+  it("B3: an order in flight (sent, its fill not yet through the inbox) is not DIRTY after the confirmation wait; a real difference still is", async () => {
+    const { db } = database();
+    const clock = new ShiftedClock();
+    const session = openSimSession(clock, usd("100000"), "sim-confirm");
+    setSimPrice(session, AAPL, toMicros("100"));
+    await bookCash(db, usd("100000"), "sim-confirm");
+    const reconcile = { db, session, clock, mode: "PAPER" as const, cashTolerance: TOLERANCE };
+    expect((await runReconcile(reconcile)).result).toBe("CLEAN");
+    // Our side books a fill the broker has not shown yet… and the "broker" catches up during the wait.
+    await setPosition(db, "AAPL", 3n, usd("100"), "sim-confirm");
+    let waited = 0;
+    const caughtUp = await runReconcile({
+      ...reconcile,
+      confirmDirtyAfterMs: 250,
+      sleep: async (ms) => {
+        waited = ms;
+        await setPosition(db, "AAPL", 0n, usd("100"), "sim-confirm");
+      },
+    });
+    expect(waited).toBe(250);
+    expect(caughtUp.result).toBe("CLEAN");
+    // The same difference, still there after the wait: DIRTY, recorded with the second look's watermark.
+    await setPosition(db, "AAPL", 3n, usd("100"), "sim-confirm");
+    const real = await runReconcile({ ...reconcile, confirmDirtyAfterMs: 250, sleep: () => Promise.resolve() });
+    expect(real.result).toBe("DIRTY");
+    expect(real.watermark.brokerNs).toBeGreaterThan(caughtUp.watermark.brokerNs);
+    // Without a confirmation wait the first look is what is recorded.
+    await setPosition(db, "AAPL", 0n, usd("100"), "sim-confirm");
+    expect((await runReconcile(reconcile)).result).toBe("CLEAN");
+    await session.close();
+  });
+});

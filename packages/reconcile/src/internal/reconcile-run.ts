@@ -61,6 +61,16 @@ export interface ReconcileSnapshotOptions {
 
 export interface RunReconcileOptions extends Omit<ReconcileSnapshotOptions, "snapshot" | "startedAtMs"> {
   readonly session: BrokerSession;
+  /**
+   * Confirm a difference before recording it: when the first look is DIRTY, wait this
+   * long and take a second snapshot; the SECOND look is recorded, whatever it says. An
+   * order in flight or a fill not yet through the inbox then does not disarm the desk,
+   * while a real difference (still there after the wait) does. 0 (the default): record
+   * the first look. The schedule passes its own default.
+   */
+  readonly confirmDirtyAfterMs?: number;
+  /** How to wait (tests may pass a fake); default setTimeout. */
+  readonly sleep?: (ms: number) => Promise<void>;
 }
 
 /** "mqk_rec" — with hashtext(account), the advisory lock that serialises one account's records. */
@@ -72,9 +82,25 @@ export async function runReconcile(options: RunReconcileOptions): Promise<Reconc
   const snapshot = await options.session.snapshot();
   if (snapshot.account !== options.session.account)
     throw new DeskError("INTERNAL", `runReconcile: the session of account ${options.session.account} returned a snapshot of ${snapshot.account}`);
-  const { session: _session, ...rest } = options;
+  const { session: _session, confirmDirtyAfterMs = 0, sleep = defaultSleep, ...rest } = options;
+  if (!Number.isSafeInteger(confirmDirtyAfterMs) || confirmDirtyAfterMs < 0 || confirmDirtyAfterMs > 60_000)
+    throw new DeskError("BAD_INPUT", `runReconcile: expected confirmDirtyAfterMs as an integer in 0…60000, found ${String(confirmDirtyAfterMs)}`);
+  if (confirmDirtyAfterMs > 0) {
+    const local = await readLocalState(options.db, snapshot.account);
+    const first = diffReconcile(snapshot, local, { cashToleranceMicros: options.cashTolerance });
+    if (first.result === "DIRTY") {
+      await sleep(confirmDirtyAfterMs);
+      const again = await options.session.snapshot();
+      return reconcileSnapshot({ ...rest, snapshot: again, startedAtMs });
+    }
+  }
   return reconcileSnapshot({ ...rest, snapshot, startedAtMs });
 }
+
+const defaultSleep = (ms: number): Promise<void> =>
+  new Promise((resolve) => {
+    setTimeout(resolve, ms);
+  });
 
 /** Reconciles a snapshot already taken (runReconcile's second half; benchmarks and tests). */
 export async function reconcileSnapshot(options: ReconcileSnapshotOptions): Promise<ReconcileRecord> {

@@ -35,6 +35,9 @@ export interface ReconcileSchedule {
   runs(): number;
 }
 
+/** The schedule's default confirmation wait: a periodic run during trading meets orders in flight. */
+export const SCHEDULE_CONFIRM_MS = 1_000;
+
 export function startReconcileSchedule(options: ReconcileScheduleOptions): ReconcileSchedule {
   const { intervalMs, firstRunDelayMs = 0, onRecord, onError, timers = systemTimers, freshnessMs, ...reconcile } = options;
   if (!Number.isSafeInteger(intervalMs) || intervalMs < 1)
@@ -58,7 +61,7 @@ export function startReconcileSchedule(options: ReconcileScheduleOptions): Recon
     const startedAt = reconcile.clock.nowMs();
     current = (async () => {
       try {
-        const record = await runReconcile(reconcile);
+        const record = await runReconcile({ ...reconcile, confirmDirtyAfterMs: reconcile.confirmDirtyAfterMs ?? SCHEDULE_CONFIRM_MS });
         onRecord?.(record);
       } catch (error: unknown) {
         report(error);
