@@ -9,7 +9,7 @@ import { createDispatcher, startBrokerIngest, type BrokerIngest, type BrokerSess
 import { ALPACA_ORDER_SUBMIT, startFakeAlpaca, type AlpacaFaultPatch, type AlpacaRestFault, type FakeAlpaca } from "@mqk/testkit";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { AAPL, approveAndEnqueue, marketRequest, useDesk } from "./execution-harness.js";
-import { ShiftedClock, openGates } from "./dispatch-harness.js";
+import { ShiftedClock, openGates, clearOrderTables } from "./dispatch-harness.js";
 import { openAlpaca } from "./alpaca-harness.js";
 
 const ACCOUNT = "alpaca-paper";
@@ -22,12 +22,7 @@ let ingest: BrokerIngest;
 
 beforeEach(async () => {
   const { db } = desk().handle;
-  await db.deleteFrom("orders").execute();
-  await db.deleteFrom("positions").execute();
-  await db.deleteFrom("cash_ledger").execute();
-  await db.deleteFrom("inbox").execute();
-  await db.deleteFrom("order_map").execute();
-  await db.deleteFrom("outbox").execute();
+  await clearOrderTables(db);
   clock = new ShiftedClock();
   fake = await startFakeAlpaca({ prices: { AAPL: "100" }, startingCash: "1000000", rateLimit: false });
   session = openAlpaca(fake, clock, ACCOUNT);

@@ -11,7 +11,7 @@ import { createDispatcher } from "@mqk/execution";
 import { ALPACA_ORDER_SUBMIT, startFakeAlpaca, type FakeAlpaca } from "@mqk/testkit";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { approveAndEnqueue, marketRequest, useDesk } from "./execution-harness.js";
-import { ShiftedClock, openGates } from "./dispatch-harness.js";
+import { ShiftedClock, openGates, clearOrderTables } from "./dispatch-harness.js";
 import { openAlpaca } from "./alpaca-harness.js";
 
 const ACCOUNT = "alpaca-paper";
@@ -23,10 +23,7 @@ let clock: ShiftedClock;
 
 beforeEach(async () => {
   const { db } = desk().handle;
-  await db.deleteFrom("orders").execute();
-  await db.deleteFrom("inbox").execute();
-  await db.deleteFrom("order_map").execute();
-  await db.deleteFrom("outbox").execute();
+  await clearOrderTables(db);
   fake = await startFakeAlpaca({ prices: { AAPL: "100" }, rateLimit: false });
   clock = new ShiftedClock();
   await openGates(db, clock, ACCOUNT);

@@ -20,7 +20,7 @@ import {
 import type { OrderRequest } from "@mqk/risk";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { AAPL, ACCOUNT, STRAT, approveAndEnqueue, marketRequest, reopen, snapshot, useDesk } from "./execution-harness.js";
-import { ShiftedClock, openGates, openSim, outboxStatuses } from "./dispatch-harness.js";
+import { ShiftedClock, openGates, openSim, outboxStatuses, clearOrderTables } from "./dispatch-harness.js";
 
 const desk = useDesk();
 let clock: ShiftedClock;
@@ -29,12 +29,7 @@ const extraPools: DeskDatabase[] = [];
 
 beforeEach(async () => {
   const { db } = desk().handle;
-  await db.deleteFrom("orders").execute();
-  await db.deleteFrom("positions").execute();
-  await db.deleteFrom("cash_ledger").execute();
-  await db.deleteFrom("inbox").execute();
-  await db.deleteFrom("order_map").execute();
-  await db.deleteFrom("outbox").execute();
+  await clearOrderTables(db);
   clock = new ShiftedClock();
   session = openSim(clock, { account: ACCOUNT, sim: { startingCashMicros: toMicros("10000000") } });
   await openGates(db, clock, ACCOUNT);

@@ -8,35 +8,15 @@ import { parseConfigText } from "@mqk/config";
 import { openBrokerSession, type BrokerSession } from "@mqk/execution";
 import { resolveSecrets } from "@mqk/secrets";
 import type { FakeAlpaca } from "@mqk/testkit";
+import { paperConfigText } from "./dispatch-harness.js";
 
 export function alpacaConfigText(baseUrl: string): string {
-  return `
-mode: PAPER
-broker:
-  kind: alpaca
+  return paperConfigText(`  kind: alpaca
   alpaca:
     environment: paper
     keyIdEnv: ALPACA_PAPER_KEY_ID
     secretKeyEnv: ALPACA_PAPER_SECRET_KEY
-    baseUrl: ${baseUrl}
-marketData:
-  provider: csv
-  csvDir: data
-  symbols: [AAPL]
-  interval: 1day
-risk:
-  maxOrderQty: 1000
-  maxOrderNotional: "50000"
-  priceCollarBps: 500
-  maxPositionQty: 5000
-  maxGrossExposure: "250000"
-  dailyLossLimit: "2000"
-  maxOrdersPerMinute: 30
-reconcile: { intervalSeconds: 30, freshnessSeconds: 120, cashTolerance: "1.00" }
-integrity: { staleFeedGraceSeconds: 120, deadmanTimeoutSeconds: 60, gapDetection: true }
-database:
-  source: embedded
-`;
+    baseUrl: ${baseUrl}`);
 }
 
 export function openAlpaca(fake: FakeAlpaca, clock: Clock, account: string, sendTimeoutMs = 400): BrokerSession {

@@ -7,7 +7,7 @@
  */
 import { err, ok, type Clock } from "@mqk/core";
 import type { Database, Kysely } from "@mqk/db";
-import { arm, beat, disarm, reconcileEvidenceHash, type ArmEvidenceVerifier } from "@mqk/integrity";
+import { arm, beat, disarm, evidenceHashOfRecord, reconcileEvidenceHash, type ArmEvidenceVerifier } from "@mqk/integrity";
 import { openBrokerSession, type BrokerSession, type OpenBrokerOptions } from "@mqk/execution";
 import { resolveSecrets } from "@mqk/secrets";
 import { parseConfigText } from "@mqk/config";
@@ -27,14 +27,7 @@ export const genuineRecordVerifier: ArmEvidenceVerifier = {
   async verify(tx, evidence) {
     const row = await tx.selectFrom("reconcile_runs").selectAll().where("id", "=", evidence.reconcileRunId).executeTakeFirst();
     if (row === undefined || row.result !== "CLEAN") return err("no CLEAN record");
-    const hash = reconcileEvidenceHash({
-      account: row.account,
-      result: row.result,
-      watermarkBrokerNs: row.watermark_broker_ns,
-      watermarkInboxSeq: row.watermark_inbox_seq,
-      snapshotDigest: row.snapshot_digest,
-      localDigest: row.local_digest,
-    });
+    const hash = evidenceHashOfRecord(row);
     if (hash !== row.evidence_hash || hash !== evidence.evidenceHash) return err("hash mismatch");
     return ok({ reconcileRunId: row.id, summary: { result: row.result } });
   },
@@ -99,10 +92,12 @@ export function openSim(clock: Clock, options: Omit<OpenBrokerOptions, "clock"> 
   return openBrokerSession(config.value.broker, secrets.value, { clock, ...options });
 }
 
-const SIM_CONFIG = `
+/** A PAPER desk config around a broker section (YAML, indented two spaces under `broker:`). */
+export function paperConfigText(broker: string): string {
+  return `
 mode: PAPER
 broker:
-  kind: sim
+${broker}
 marketData:
   provider: csv
   csvDir: data
@@ -121,6 +116,19 @@ integrity: { staleFeedGraceSeconds: 120, deadmanTimeoutSeconds: 60, gapDetection
 database:
   source: embedded
 `;
+}
+
+const SIM_CONFIG = paperConfigText("  kind: sim");
+
+/** Empties the order path's tables (children first), for tests that share one database. */
+export async function clearOrderTables(db: Kysely<Database>): Promise<void> {
+  await db.deleteFrom("orders").execute();
+  await db.deleteFrom("positions").execute();
+  await db.deleteFrom("cash_ledger").execute();
+  await db.deleteFrom("inbox").execute();
+  await db.deleteFrom("order_map").execute();
+  await db.deleteFrom("outbox").execute();
+}
 
 export async function outboxStatuses(db: Kysely<Database>): Promise<Record<string, number>> {
   const rows = await db.selectFrom("outbox").select(["status"]).execute();

@@ -11,7 +11,7 @@ import { checkDeadman, enforceFeedFreshness } from "@mqk/integrity";
 import { createDispatcher, enqueueCancel, setSimPrice, simSettled, startBrokerIngest, type BrokerSession, type Dispatcher } from "@mqk/execution";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { AAPL, ACCOUNT, approveAndEnqueue, marketRequest, useDesk } from "./execution-harness.js";
-import { ShiftedClock, disarmDesk, openGates, openSim, outboxStatuses, writeReconcileRecord } from "./dispatch-harness.js";
+import { ShiftedClock, disarmDesk, openGates, openSim, outboxStatuses, writeReconcileRecord, clearOrderTables } from "./dispatch-harness.js";
 
 const desk = useDesk();
 let clock: ShiftedClock;
@@ -21,12 +21,7 @@ let dispatcher: Dispatcher;
 beforeEach(async () => {
   const { db } = desk().handle;
   // Each test starts from an empty outbox and a disarmed desk with a beaten deadman.
-  await db.deleteFrom("orders").execute();
-  await db.deleteFrom("positions").execute();
-  await db.deleteFrom("cash_ledger").execute();
-  await db.deleteFrom("inbox").execute();
-  await db.deleteFrom("order_map").execute();
-  await db.deleteFrom("outbox").execute();
+  await clearOrderTables(db);
   clock = new ShiftedClock();
   session = openSim(clock, { account: ACCOUNT });
   dispatcher = createDispatcher({ db, session, clock, reconcileFreshnessMs: 120_000, owner: "d1", backoffBaseMs: 1 });

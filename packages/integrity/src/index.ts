@@ -42,7 +42,14 @@ export {
 } from "./internal/arm-state.js";
 export { beat, checkDeadman, recoverDeadman, readDeadman, type DeadmanStatus, type BeatRefusal, type RecoverRefusal } from "./internal/deadman.js";
 export { readGates, type IntegrityGates } from "./internal/gates.js";
-export { readReconcileGate, reconcileEvidenceHash, type ReconcileGate, type ReconcileEvidenceInput } from "./internal/reconcile-gate.js";
+export {
+  readReconcileGate,
+  reconcileEvidenceHash,
+  evidenceHashOfRecord,
+  type ReconcileGate,
+  type ReconcileEvidenceInput,
+  type ReconcileRecordColumns,
+} from "./internal/reconcile-gate.js";
 export type { Executor } from "./internal/executor.js";
 export { detectGaps, type GapQuery, type GapReport } from "./internal/gap-detection.js";
 export {

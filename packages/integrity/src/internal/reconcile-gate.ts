@@ -35,6 +35,28 @@ export function reconcileEvidenceHash(input: ReconcileEvidenceInput): string {
   );
 }
 
+/** The columns of a reconcile_runs row that its evidence hash binds. */
+export interface ReconcileRecordColumns {
+  readonly account: string;
+  readonly result: ReconcileResult;
+  readonly watermark_broker_ns: bigint;
+  readonly watermark_inbox_seq: bigint;
+  readonly snapshot_digest: string;
+  readonly local_digest: string;
+}
+
+/** The evidence hash a reconcile_runs row must carry, recomputed from its own columns. */
+export function evidenceHashOfRecord(row: ReconcileRecordColumns): string {
+  return reconcileEvidenceHash({
+    account: row.account,
+    result: row.result,
+    watermarkBrokerNs: row.watermark_broker_ns,
+    watermarkInboxSeq: row.watermark_inbox_seq,
+    snapshotDigest: row.snapshot_digest,
+    localDigest: row.local_digest,
+  });
+}
+
 export interface ReconcileGate {
   /** The latest accepted record (CLEAN or DIRTY; REJECTED snapshots change nothing) is CLEAN, genuine and fresh. */
   readonly open: boolean;
@@ -64,14 +86,7 @@ export async function readReconcileGate(executor: Executor, account: string, now
   }
   const blockedBy: string[] = [];
   const ageMs = nowMs - row.finished_at.getTime();
-  const expected = reconcileEvidenceHash({
-    account: row.account,
-    result: row.result,
-    watermarkBrokerNs: row.watermark_broker_ns,
-    watermarkInboxSeq: row.watermark_inbox_seq,
-    snapshotDigest: row.snapshot_digest,
-    localDigest: row.local_digest,
-  });
+  const expected = evidenceHashOfRecord(row);
   if (row.result !== "CLEAN") blockedBy.push(`reconcile: the last record (${row.id.toString()}) is ${row.result}`);
   if (expected !== row.evidence_hash) blockedBy.push(`reconcile: record ${row.id.toString()}'s evidence hash does not recompute (not written by reconcile)`);
   if (ageMs > freshnessMs)

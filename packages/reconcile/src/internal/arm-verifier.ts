@@ -17,7 +17,7 @@
  */
 import { err, ok, type Result } from "@mqk/core";
 import type { Database, Kysely, RunMode } from "@mqk/db";
-import { arm, reconcileEvidenceHash, type ArmEvidenceVerifier, type ArmRefusal, type ArmStatus, type VerifiedArmEvidence } from "@mqk/integrity";
+import { arm, evidenceHashOfRecord, type ArmEvidenceVerifier, type ArmRefusal, type ArmStatus, type VerifiedArmEvidence } from "@mqk/integrity";
 import { localStateDigest } from "./digests.js";
 import { readLocalState } from "./local-state.js";
 import { lastAcceptedRecord, runReconcile, type ReconcileRecord, type RunReconcileOptions } from "./reconcile-run.js";
@@ -50,14 +50,7 @@ export function reconcileArmVerifier(options: ReconcileArmVerifierOptions): ArmE
       if (options.account !== undefined && row.account !== options.account) return err(`${name} is of account ${row.account}, not ${options.account}`);
       if (row.result !== "CLEAN") return err(`${name} is ${row.result}; only a CLEAN record can arm`);
       if (row.evidence_hash !== evidence.evidenceHash) return err(`${name}: the presented evidence hash differs from the stored one`);
-      const recomputed = reconcileEvidenceHash({
-        account: row.account,
-        result: row.result,
-        watermarkBrokerNs: row.watermark_broker_ns,
-        watermarkInboxSeq: row.watermark_inbox_seq,
-        snapshotDigest: row.snapshot_digest,
-        localDigest: row.local_digest,
-      });
+      const recomputed = evidenceHashOfRecord(row);
       if (recomputed !== row.evidence_hash) return err(`${name}: its evidence hash does not recompute from its columns (not written by reconcile)`);
       const latest = await lastAcceptedRecord(tx, row.account);
       if (latest === undefined || latest.id !== row.id)
