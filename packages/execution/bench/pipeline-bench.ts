@@ -69,7 +69,8 @@ const settings = {
 };
 
 const ACCOUNT = "bench-sim";
-const AAPL = asTicker("AAPL");
+/** Orders spread over a few symbols, as a desk trades them (each symbol's fills serialise on its position row). */
+const SYMBOLS = ["AAPL", "MSFT", "AMZN", "NVDA", "GOOG", "META", "JPM", "XOM"].map((t) => asTicker(t));
 const STRAT = asStrategyId("bench");
 const PRICE = toMicros("100");
 
@@ -90,6 +91,7 @@ function summary(values: readonly number[]): { p50: number; p99: number; max: nu
   return { p50: percentile(sorted, 50), p99: percentile(sorted, 99), max: sorted[sorted.length - 1] ?? Number.NaN, mean, n: sorted.length };
 }
 
+const progress = (what: string): void => void process.stderr.write(`  … ${what}\n`);
 const ms = (v: number): string => `${v.toFixed(2)} ms`;
 const rate = (v: number): string => `${v.toFixed(0)}/s`;
 
@@ -110,12 +112,26 @@ interface Counters {
   inboxEvents: number;
   inboxNotApplied: number;
   fills: number;
+  firstEventAt: number;
+  lastEventAt: number;
   problems: string[];
 }
 
 class Pipeline {
   readonly tracks = new Map<string, Track>();
-  readonly counters: Counters = { rounds: 0, claimRounds: 0, claimed: 0, sent: 0, otherResults: 0, inboxEvents: 0, inboxNotApplied: 0, fills: 0, problems: [] };
+  readonly counters: Counters = {
+    rounds: 0,
+    claimRounds: 0,
+    claimed: 0,
+    sent: 0,
+    otherResults: 0,
+    inboxEvents: 0,
+    inboxNotApplied: 0,
+    fills: 0,
+    firstEventAt: 0,
+    lastEventAt: 0,
+    problems: [],
+  };
   #fillWaiter: { target: number; resolve: () => void } | null = null;
   #stopped = false;
   #loops: Promise<void>[] = [];
@@ -124,8 +140,10 @@ class Pipeline {
   readonly desk: DeskDatabase;
   readonly engine: RiskEngine;
   readonly dispatchers: readonly Dispatcher[];
+  readonly account: string;
 
-  constructor(desk: DeskDatabase, engine: RiskEngine, session: BrokerSession, dispatchers: readonly Dispatcher[]) {
+  constructor(desk: DeskDatabase, engine: RiskEngine, session: BrokerSession, dispatchers: readonly Dispatcher[], account = ACCOUNT) {
+    this.account = account;
     this.desk = desk;
     this.engine = engine;
     this.dispatchers = dispatchers;
@@ -149,6 +167,9 @@ class Pipeline {
 
   onApplied(kind: string, clientOrderId: string | null, applied: boolean, fillApplied: boolean): void {
     this.counters.inboxEvents += 1;
+    const now = performance.now();
+    if (this.counters.firstEventAt === 0) this.counters.firstEventAt = now;
+    this.counters.lastEventAt = now;
     if (!applied) this.counters.inboxNotApplied += 1;
     if ((kind === "fill" || kind === "partial_fill") && fillApplied && clientOrderId !== null) {
       this.#track(clientOrderId).fillAt = performance.now();
@@ -158,6 +179,15 @@ class Pipeline {
         this.#fillWaiter = null;
         waiter.resolve();
       }
+    }
+  }
+
+  /** Resolves when the dispatchers have sent `target` rows (polled). */
+  async sentReached(target: number, timeoutMs: number): Promise<void> {
+    const deadline = performance.now() + timeoutMs;
+    while (this.counters.sent + this.counters.otherResults < target) {
+      if (performance.now() > deadline) throw new Error(`only ${String(this.counters.sent)} of ${String(target)} rows sent after ${String(timeoutMs)} ms`);
+      await sleep(2);
     }
   }
 
@@ -190,8 +220,8 @@ class Pipeline {
     const request: OrderRequest = {
       strategyId: STRAT,
       decisionKey: `${phase}-${String(n)}`,
-      ticker: AAPL,
-      side: n % 2 === 0 ? "sell" : "buy",
+      ticker: SYMBOLS[n % SYMBOLS.length] ?? SYMBOLS[0] ?? asTicker("AAPL"),
+      side: Math.floor(n / SYMBOLS.length) % 2 === 0 ? "buy" : "sell",
       qtyShares: 1n as Shares,
       type: "market",
     };
@@ -199,7 +229,7 @@ class Pipeline {
       const verdict = await this.engine.approve(tx, request, riskSnapshot());
       if (!verdict.ok)
         throw new Error(`risk refused a bench order: ${JSON.stringify(verdict.error, (_k, v: unknown) => (typeof v === "bigint" ? String(v) : v))}`);
-      return enqueueApprovedOrder(tx, verdict.value, { account: ACCOUNT });
+      return enqueueApprovedOrder(tx, verdict.value, { account: this.account });
     });
     this.#track(enqueued.clientOrderId).commitAt = performance.now();
   }
@@ -245,6 +275,8 @@ class Pipeline {
       inboxEvents: 0,
       inboxNotApplied: 0,
       fills: 0,
+      firstEventAt: 0,
+      lastEventAt: 0,
       problems: [],
     });
   }
@@ -253,7 +285,7 @@ class Pipeline {
 function riskSnapshot(): RiskSnapshot {
   return {
     portfolio: emptyPortfolio(toMicros("1000000000")),
-    trustedPricesMicros: new Map([[AAPL, PRICE]]),
+    trustedPricesMicros: new Map(SYMBOLS.map((t) => [t, PRICE])),
     buyingPowerMicros: toMicros("1000000000"),
     openOrders: [],
   };
@@ -295,10 +327,16 @@ interface SustainedResult {
   readonly derivation: string;
   readonly idleRounds: number;
   readonly commitToFill: ReturnType<typeof summary>;
+  readonly statementsPerOrder: number;
+  /** Broker events applied per second, first to last: the ingest's rate (it is busy to the end). */
+  readonly ingestEventsPerSecond: number;
 }
+
+let statements = { count: 0 };
 
 async function sustained(pipeline: Pipeline, orders: number): Promise<SustainedResult> {
   pipeline.resetCounters();
+  const statementsBefore = statements.count;
   const start = performance.now();
   pipeline.startDispatchers();
   let issued = 0;
@@ -312,6 +350,7 @@ async function sustained(pipeline: Pipeline, orders: number): Promise<SustainedR
   const enqueueDone = performance.now();
   await pipeline.fillsReached(orders, 300_000);
   const end = performance.now();
+  const statementsPerOrder = (statements.count - statementsBefore) / orders;
   await pipeline.stopDispatchers();
   const c = pipeline.counters;
   const commitToFill = summary(
@@ -338,6 +377,8 @@ async function sustained(pipeline: Pipeline, orders: number): Promise<SustainedR
     derivation,
     idleRounds: c.rounds - c.claimRounds,
     commitToFill,
+    statementsPerOrder,
+    ingestEventsPerSecond: c.inboxEvents / Math.max(1e-9, (c.lastEventAt - c.firstEventAt) / 1000),
   };
 }
 
@@ -388,6 +429,77 @@ async function paced(pipeline: Pipeline, perSecond: number, seconds: number): Pr
   };
 }
 
+interface StageResult {
+  readonly orders: number;
+  readonly dispatchPerSecond: number;
+}
+
+/**
+ * The dispatch stage alone, on a second sim account: M intents enqueued with no
+ * dispatcher running; then the dispatchers send them all while nobody listens to
+ * the sim (its events wait in its queue). (The ingest cannot be isolated the same
+ * way: on subscribe it first backfills over REST, which books those orders by
+ * another road; its rate is read from the sustained run instead, where it is the
+ * stage that stays busy to the end.)
+ */
+async function stages(desk: DeskDatabase, engine: RiskEngine, orders: number): Promise<StageResult> {
+  const account = `${ACCOUNT}-stages`;
+  // A second sim numbers its orders from sim-00000001 again, and broker_order_id is unique: start from empty order tables.
+  for (const table of ["orders", "positions", "cash_ledger", "inbox", "order_map", "outbox"] as const) await desk.db.deleteFrom(table).execute();
+  const session = openSim(systemClock, { account, sim: { startingCashMicros: toMicros("100000000000") } });
+  try {
+    for (const t of SYMBOLS) setSimPrice(session, t, PRICE);
+    await openGates(desk.db, systemClock, account);
+    const dispatchers = Array.from({ length: settings.dispatchers }, (_v, i) =>
+      createDispatcher({
+        db: desk.db,
+        session,
+        clock: systemClock,
+        reconcileFreshnessMs: 3_600_000,
+        owner: `stages-${String(i)}`,
+        batchSize: settings.batchSize,
+      }),
+    );
+    const pipeline = new Pipeline(desk, engine, session, dispatchers, account);
+    let issued = 0;
+    await Promise.all(
+      Array.from({ length: settings.producers }, async () => {
+        while (issued < orders) {
+          issued += 1;
+          await pipeline.intent("stages");
+        }
+      }),
+    );
+    const dispatchStart = performance.now();
+    pipeline.startDispatchers();
+    await pipeline.sentReached(orders, 300_000);
+    const dispatchSeconds = (performance.now() - dispatchStart) / 1000;
+    await pipeline.stopDispatchers();
+    return {
+      orders,
+      dispatchPerSecond: orders / dispatchSeconds,
+    };
+  } finally {
+    await session.close();
+  }
+}
+
+/** Counts every statement sent on the pool's connections (BEGIN and COMMIT included). */
+function countStatements(desk: DeskDatabase): { count: number } {
+  const counter = { count: 0 };
+  const wrapped = new WeakSet<object>();
+  desk.pool.on("acquire", (client) => {
+    if (wrapped.has(client)) return;
+    wrapped.add(client);
+    const query = client.query.bind(client) as (...args: unknown[]) => unknown;
+    (client as { query: (...args: unknown[]) => unknown }).query = (...args: unknown[]) => {
+      counter.count += 1;
+      return query(...args);
+    };
+  });
+  return counter;
+}
+
 // ---------------------------------------------------------------- main
 
 async function main(): Promise<void> {
@@ -401,7 +513,9 @@ async function main(): Promise<void> {
     const migrated = await migrate(desk.pool);
     if (!migrated.ok) throw new Error(`migrations refused: ${migrated.message}`);
     const bootMs = performance.now() - bootStart;
+    statements = countStatements(desk);
 
+    progress("the commit floor");
     const floorOne = await commitFloor(desk, settings.floorSeconds, 1);
     const floorMany = await commitFloor(desk, settings.floorSeconds, Math.min(8, settings.poolMax));
 
@@ -420,7 +534,7 @@ async function main(): Promise<void> {
       clock,
     });
     session = openSim(clock, { account: ACCOUNT, sim: { startingCashMicros: toMicros("100000000000") } });
-    setSimPrice(session, AAPL, PRICE);
+    for (const t of SYMBOLS) setSimPrice(session, t, PRICE);
     await openGates(desk.db, clock, ACCOUNT);
     const dispatchers = Array.from({ length: settings.dispatchers }, (_v, i) =>
       createDispatcher({
@@ -445,10 +559,15 @@ async function main(): Promise<void> {
     });
 
     // Warm-up: JIT, pool connections, the day's first risk baseline.
+    progress("warm-up");
     await sustained(pipeline, quick ? 50 : 200);
+    progress(`sustained: ${String(settings.sustainedOrders)} intents`);
     const load = await sustained(pipeline, settings.sustainedOrders);
+    progress(`paced: ${String(settings.pacedRate)}/s for ${String(settings.pacedSeconds)} s`);
     const pace = await paced(pipeline, settings.pacedRate, settings.pacedSeconds);
     await ingest.stop();
+    progress("each stage alone");
+    const stage = await stages(desk, engine, quick ? 300 : 2_000);
 
     const floorPerOrder = floorOne / load.commitsPerOrder;
     const ratio = load.ordersPerSecond / floorPerOrder;
@@ -460,6 +579,7 @@ async function main(): Promise<void> {
       ["DB floor: single-row INSERT commits, 1 connection", rate(floorOne), `${String(settings.floorSeconds)} s`],
       [`  (reference: ${String(Math.min(8, settings.poolMax))} connections in parallel)`, rate(floorMany), "group commit"],
       ["commits per order (write transactions)", load.commitsPerOrder.toFixed(3), load.derivation],
+      ["  statements per order (all, BEGIN/COMMIT included)", load.statementsPerOrder.toFixed(1), "incl. idle claim rounds while fills were pending"],
       ["floor in orders/s = commits/s ÷ commits per order", rate(floorPerOrder), ""],
       [
         `sustained: ${String(load.orders)} intents → fills applied`,
@@ -472,6 +592,12 @@ async function main(): Promise<void> {
         `idle claim rounds ${String(load.idleRounds)}`,
       ],
       ["pipeline ÷ floor (target ≥ 0.60)", ratio.toFixed(2), ratio >= 0.6 ? "MEETS the target" : "MISSES the target"],
+      [`stage alone: dispatch ${String(stage.orders)} queued rows (no ingest)`, rate(stage.dispatchPerSecond), "claim → sim submit → id map + SENT"],
+      [
+        "  ingest during the sustained run (events one at a time)",
+        rate(load.ingestEventsPerSecond / 2),
+        `orders/s (= ${rate(load.ingestEventsPerSecond)} events, new + fill; ${ms(1000 / load.ingestEventsPerSecond)} per event)`,
+      ],
       [`paced: ${String(pace.orders)} intents at ${String(settings.pacedRate)}/s`, rate(pace.achievedRate), `avg claim batch ${pace.avgBatch.toFixed(2)}`],
       ["  intent commit → sim submit() p50", ms(pace.commitToSubmit.p50), `mean ${ms(pace.commitToSubmit.mean)}`],
       [
