@@ -444,7 +444,7 @@ interface StageResult {
  */
 async function stages(desk: DeskDatabase, engine: RiskEngine, orders: number): Promise<StageResult> {
   const account = `${ACCOUNT}-stages`;
-  // A second sim numbers its orders from sim-00000001 again, and broker_order_id is unique: start from empty order tables.
+  // Each phase starts from empty order tables, so its figures are its own.
   for (const table of ["orders", "positions", "cash_ledger", "inbox", "order_map", "outbox"] as const) await desk.db.deleteFrom(table).execute();
   const session = openSim(systemClock, { account, sim: { startingCashMicros: toMicros("100000000000") } });
   try {

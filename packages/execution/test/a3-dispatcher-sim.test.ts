@@ -216,4 +216,17 @@ describe("dispatcher on the sim broker", () => {
     expect(await ingest.backfill()).toEqual(expect.objectContaining({ eventsSynthesised: 0 }));
     await ingest.stop();
   });
+
+  it("A4: a second sim session on the same database (a restarted offline run) gets broker ids of its own", async () => {
+    const { db } = desk().handle;
+    await approveAndEnqueue(desk(), marketRequest("buy", 1n));
+    await createDispatcher({ db, session, clock, reconcileFreshnessMs: 120_000, owner: "first-sim" }).runOnce();
+    const second = openSim(clock, { account: ACCOUNT });
+    await approveAndEnqueue(desk(), marketRequest("buy", 1n));
+    const round = await createDispatcher({ db, session: second, clock, reconcileFreshnessMs: 120_000, owner: "second-sim" }).runOnce();
+    expect(round.results).toEqual([expect.objectContaining({ kind: "sent" })]);
+    const ids = await db.selectFrom("order_map").select("broker_order_id").execute();
+    expect(new Set(ids.map((r) => r.broker_order_id)).size).toBe(2);
+    await second.close();
+  });
 });

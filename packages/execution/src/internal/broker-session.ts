@@ -124,8 +124,20 @@ export function setSimPrice(session: BrokerSession, symbol: Ticker, priceMicros:
   adapter.setPrice(symbol, priceMicros);
 }
 
-/** Waits until the sim broker has handed every queued event to its subscriber (tests, offline runs). */
+/**
+ * Waits until the sim broker has handed every queued event to its subscriber and
+ * the ingest running on the session (if any) has put them through the inbox
+ * (tests, offline runs). Applying an event never makes the sim emit another.
+ */
 export async function simSettled(session: BrokerSession): Promise<void> {
   const adapter = adapterOf(session);
   if (adapter instanceof SimBroker) await adapter.settled();
+  await settledHooks.get(session)?.();
+}
+
+const settledHooks = new WeakMap<BrokerSession, () => Promise<void>>();
+
+/** The ingest registers how to wait for it (kept here so this module does not import the ingest). */
+export function onSessionSettled(session: BrokerSession, wait: () => Promise<void>): void {
+  settledHooks.set(session, wait);
 }

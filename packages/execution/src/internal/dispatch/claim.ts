@@ -30,8 +30,9 @@ export interface ClaimedRow {
 
 export interface Claim {
   readonly rows: readonly ClaimedRow[];
-  readonly gatesOpen: boolean;
-  /** Why the gates are shut, one line each; empty when open. */
+  /** null: not read, because nothing was claimable whatever the gates said. */
+  readonly gatesOpen: boolean | null;
+  /** Why the gates are shut, one line each; empty when open or not read. */
   readonly blockedBy: readonly string[];
   readonly nowMs: number;
 }
@@ -44,7 +45,26 @@ export interface ClaimOptions {
   readonly reconcileFreshnessMs: number;
 }
 
+/**
+ * Anything this account could claim right now, whatever the gates? One cheap read
+ * without a transaction or a lock, so an idle dispatcher's rounds write nothing (the
+ * gate rows' FOR SHARE locks would make every empty round a durable commit).
+ */
+async function anythingClaimable(db: Kysely<Database>, account: string, now: Date): Promise<boolean> {
+  const row = await db
+    .selectFrom("outbox")
+    .select("id")
+    .where("account", "=", account)
+    .where("next_attempt_at", "<=", now)
+    .where((eb) => eb.or([eb("status", "in", ["PENDING", "AMBIGUOUS"]), eb.and([eb("status", "=", "CLAIMED"), eb("lease_expires_at", "<", now)])]))
+    .limit(1)
+    .executeTakeFirst();
+  return row !== undefined;
+}
+
 export async function claimRows(db: Kysely<Database>, clock: Clock, options: ClaimOptions): Promise<Claim> {
+  const probeMs = clock.nowMs();
+  if (!(await anythingClaimable(db, options.account, new Date(probeMs)))) return { rows: [], gatesOpen: null, blockedBy: [], nowMs: probeMs };
   return db.transaction().execute(async (tx) => {
     const nowMs = clock.nowMs();
     const now = new Date(nowMs);
@@ -58,46 +78,28 @@ export async function claimRows(db: Kysely<Database>, clock: Clock, options: Cla
     blockedBy.push(...reconcile.blockedBy);
     const gatesOpen = blockedBy.length === 0;
 
-    const candidates = await tx
-      .selectFrom("outbox")
-      .selectAll()
-      .where("account", "=", options.account)
-      .where("next_attempt_at", "<=", now)
-      .where((eb) =>
-        eb.or([
-          gatesOpen ? eb("status", "=", "PENDING") : eb.and([eb("status", "=", "PENDING"), eb("kind", "=", "CANCEL")]),
-          eb("status", "=", "AMBIGUOUS"),
-          eb.and([eb("status", "=", "CLAIMED"), eb("lease_expires_at", "<", now)]),
-        ]),
-      )
-      .orderBy("id")
-      .limit(options.batchSize)
-      .forUpdate()
-      .skipLocked()
-      .execute();
-    if (candidates.length === 0) return { rows: [], gatesOpen, blockedBy, nowMs };
-
-    const claimed = await tx
-      .updateTable("outbox")
-      .set({
-        status: "CLAIMED",
-        claimed_by: options.owner,
-        claimed_at: now,
-        lease_expires_at: new Date(nowMs + options.leaseMs),
-        attempts: sql<number>`attempts + 1`,
-        updated_at: now,
-      })
-      .where(
-        "id",
-        "in",
-        candidates.map((c) => c.id),
-      )
-      .returningAll()
-      .execute();
-    const before = new Map(candidates.map((c) => [c.id, c.status]));
-    const rows = claimed
-      .sort((a, b) => (a.id < b.id ? -1 : 1))
-      .map((row) => ({ row, before: before.get(row.id) ?? "PENDING", sendAllowed: gatesOpen || row.kind === "CANCEL" }));
+    // Claim in one statement: pick (FOR UPDATE SKIP LOCKED) and mark CLAIMED, returning
+    // each row with the status it had before.
+    const pending = gatesOpen ? sql`o.status = 'PENDING'` : sql`(o.status = 'PENDING' AND o.kind = 'CANCEL')`;
+    const claimed = await sql<OutboxRow & { readonly before_status: OutboxStatus }>`
+      WITH picked AS (
+        SELECT o.id, o.status
+          FROM outbox o
+         WHERE o.account = ${options.account}
+           AND o.next_attempt_at <= ${now}
+           AND (${pending} OR o.status = 'AMBIGUOUS' OR (o.status = 'CLAIMED' AND o.lease_expires_at < ${now}))
+         ORDER BY o.id
+         LIMIT ${options.batchSize}
+           FOR UPDATE SKIP LOCKED)
+      UPDATE outbox u
+         SET status = 'CLAIMED', claimed_by = ${options.owner}, claimed_at = ${now},
+             lease_expires_at = ${new Date(nowMs + options.leaseMs)}, attempts = u.attempts + 1, updated_at = ${now}
+        FROM picked
+       WHERE u.id = picked.id
+      RETURNING u.*, picked.status AS before_status`.execute(tx);
+    const rows = claimed.rows
+      .map(({ before_status: before, ...row }) => ({ row, before, sendAllowed: gatesOpen || row.kind === "CANCEL" }))
+      .sort((a, b) => (a.row.id < b.row.id ? -1 : 1));
     return { rows, gatesOpen, blockedBy, nowMs };
   });
 }

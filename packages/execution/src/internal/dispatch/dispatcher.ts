@@ -37,7 +37,8 @@ export interface DispatcherOptions {
 
 export interface DispatchRound {
   readonly claimed: number;
-  readonly gatesOpen: boolean;
+  /** The gates as the claim read them; null when nothing was claimable, so they were not read. */
+  readonly gatesOpen: boolean | null;
   readonly blockedBy: readonly string[];
   readonly results: readonly RowResult[];
 }

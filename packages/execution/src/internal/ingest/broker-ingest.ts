@@ -5,11 +5,11 @@
  * synthesised into the inbox (backfill). Both roads end in `applyBrokerEvent`,
  * whose unique keys and fill intervals make a second delivery book nothing.
  */
-import { asBrokerMessageId, divRound, errorMessage, type Clock, type Micros, type Shares } from "@mqk/core";
+import { asBrokerMessageId, DeskError, divRound, errorMessage, type Clock, type Micros, type Shares } from "@mqk/core";
 import type { Database, InboxKind, Kysely, OrderState } from "@mqk/db";
 import type { BrokerEvent } from "../broker-event.js";
 import type { BrokerAdapter, BrokerOrder } from "../broker/broker-port.js";
-import { adapterOf, type BrokerSession } from "../broker-session.js";
+import { adapterOf, onSessionSettled, type BrokerSession } from "../broker-session.js";
 import { orderIdsByBrokerOrderId, orderIdsByClientOrderId } from "../id-map.js";
 import { applyBrokerEvent, type ApplyOutcome } from "../inbox.js";
 
@@ -17,6 +17,12 @@ export interface IngestOptions {
   readonly db: Kysely<Database>;
   readonly session: BrokerSession;
   readonly clock: Clock;
+  /**
+   * Events of DIFFERENT orders applied at once (default 4). One order's events are
+   * always applied one after another, in arrival order; the inbox's row locks (order,
+   * then position) keep concurrent orders of one symbol correct.
+   */
+  readonly concurrency?: number;
   /** Every event applied (or kept) — for logs and tests. */
   readonly onApplied?: (event: BrokerEvent, outcome: ApplyOutcome) => void;
   /** A stream break, a frame that could not be parsed, an apply that failed; never throws. */
@@ -26,6 +32,9 @@ export interface IngestOptions {
 export interface BrokerIngest {
   /** Reads the broker's recent orders over REST and applies what the inbox lacks. */
   backfill(): Promise<BackfillReport>;
+  /** Resolves once every event received so far is through the inbox. */
+  idle(): Promise<void>;
+  /** Closes the stream and waits for the events in flight. */
   stop(): Promise<void>;
 }
 
@@ -35,28 +44,44 @@ export interface BackfillReport {
   readonly applied: number;
 }
 
+/** At most this many events wait in memory before the stream is made to wait for the inbox. */
+const HIGH_WATER = 1_000;
+
 /** Subscribes to the session's trade updates; resolves once the first connect's backfill is done. */
 export async function startBrokerIngest(options: IngestOptions): Promise<BrokerIngest> {
   const adapter = adapterOf(options.session);
   const onProblem = options.onProblem ?? (() => undefined);
+  const concurrency = options.concurrency ?? 4;
+  if (!Number.isSafeInteger(concurrency) || concurrency < 1 || concurrency > 64)
+    throw new DeskError("BAD_INPUT", `startBrokerIngest: expected concurrency as an integer in 1…64, found ${String(concurrency)}`);
   const apply = async (event: BrokerEvent): Promise<ApplyOutcome> => {
     const outcome = await applyBrokerEvent(options.db, event);
     options.onApplied?.(event, outcome);
     return outcome;
   };
+  const lanes = new OrderLanes(concurrency, async (event) => {
+    try {
+      await apply(event);
+    } catch (error) {
+      // Not lost for good: the next reconnect's backfill reads the order's state again.
+      onProblem(`inbox: ${event.brokerMessageId} was not applied: ${errorMessage(error)}`);
+    }
+  });
   const backfill = () => backfillOrders(options.db, adapter, apply);
-  await adapter.subscribe({
-    onEvent: async (event) => {
-      try {
-        await apply(event);
-        return;
-      } catch (error) {
-        // Not lost for good: the next reconnect's backfill reads the order's state again.
-        onProblem(`inbox: ${event.brokerMessageId} was not applied: ${errorMessage(error)}`);
-      }
+  const ingest: BrokerIngest = {
+    backfill,
+    idle: () => lanes.idle(),
+    async stop() {
+      await adapter.close();
+      await lanes.idle();
     },
+  };
+  onSessionSettled(options.session, () => lanes.idle());
+  await adapter.subscribe({
+    onEvent: (event) => lanes.push(event),
     onConnected: async () => {
       try {
+        await lanes.idle();
         await backfill();
       } catch (error) {
         onProblem(`backfill after connect failed: ${errorMessage(error)}`);
@@ -64,7 +89,58 @@ export async function startBrokerIngest(options: IngestOptions): Promise<BrokerI
     },
     onProblem,
   });
-  return { backfill, stop: () => adapter.close() };
+  return ingest;
+}
+
+/**
+ * One lane per order (its client_order_id, else its broker order id): a lane's events
+ * run one after another; up to `concurrency` lanes run at once.
+ */
+class OrderLanes {
+  readonly #tails = new Map<string, Promise<void>>();
+  readonly #waiting: Array<() => void> = [];
+  #running = 0;
+  #pending = 0;
+  readonly #idle: Array<() => void> = [];
+
+  readonly concurrency: number;
+  readonly work: (event: BrokerEvent) => Promise<void>;
+
+  constructor(concurrency: number, work: (event: BrokerEvent) => Promise<void>) {
+    this.concurrency = concurrency;
+    this.work = work;
+  }
+
+  /** Queues the event; waits only when too many are queued already (back-pressure on the stream). */
+  async push(event: BrokerEvent): Promise<void> {
+    const key = event.clientOrderId ?? event.brokerOrderId ?? "";
+    this.#pending += 1;
+    const previous = this.#tails.get(key) ?? Promise.resolve();
+    const next = previous.then(() => this.#run(event));
+    this.#tails.set(key, next);
+    void next.then(() => {
+      if (this.#tails.get(key) === next) this.#tails.delete(key);
+    });
+    if (this.#pending > HIGH_WATER) await next;
+  }
+
+  async #run(event: BrokerEvent): Promise<void> {
+    if (this.#running >= this.concurrency) await new Promise<void>((resolve) => this.#waiting.push(resolve));
+    this.#running += 1;
+    try {
+      await this.work(event);
+    } finally {
+      this.#running -= 1;
+      this.#pending -= 1;
+      this.#waiting.shift()?.();
+      if (this.#pending === 0) for (const resolve of this.#idle.splice(0)) resolve();
+    }
+  }
+
+  idle(): Promise<void> {
+    if (this.#pending === 0) return Promise.resolve();
+    return new Promise((resolve) => this.#idle.push(resolve));
+  }
 }
 
 const ENDED: ReadonlySet<OrderState> = new Set(["filled", "canceled", "expired", "replaced", "rejected"]);

@@ -50,6 +50,9 @@ interface SimOrder {
   triggered: boolean;
 }
 
+/** Sessions opened by this process: two sims started in one millisecond still differ (deterministic per process). */
+let sessionSeq = 0;
+
 const FINAL: ReadonlySet<OrderState> = new Set(["filled", "canceled", "expired", "replaced", "rejected"]);
 
 export class SimBroker implements BrokerAdapter, SimControls {
@@ -68,10 +71,13 @@ export class SimBroker implements BrokerAdapter, SimControls {
   #handlers: StreamHandlers | null = null;
   #draining: Promise<void> | null = null;
   #closed = false;
+  /** Order ids are unique across sessions on one database (broker_order_id is UNIQUE): the session's start instant names them. */
+  readonly #idPrefix: string;
 
   constructor(options: SimBrokerOptions) {
     this.account = options.account;
     this.#clock = options.clock;
+    this.#idPrefix = `sim-${options.clock.nowMs().toString(36)}-${(sessionSeq++).toString(36)}`;
     this.#cash = options.startingCashMicros;
     for (const [symbol, price] of options.prices ?? []) this.#prices.set(symbol, price);
   }
@@ -174,7 +180,7 @@ export class SimBroker implements BrokerAdapter, SimControls {
 
   #create(request: BrokerOrderRequest, replaces: BrokerOrderId | null): SimOrder {
     this.#seq += 1;
-    const id = asBrokerOrderId(`sim-${String(this.#seq).padStart(8, "0")}`);
+    const id = asBrokerOrderId(`${this.#idPrefix}-${String(this.#seq).padStart(8, "0")}`);
     const order: BrokerOrder = {
       brokerOrderId: id,
       clientOrderId: request.clientOrderId,
@@ -222,7 +228,7 @@ export class SimBroker implements BrokerAdapter, SimControls {
     else if (pos.qty > 0n === signed > 0n) avg = divRound(pos.avg * abs(pos.qty) + price * qty, abs(after), "HALF_EVEN");
     this.#positions.set(o.symbol, { qty: after, avg });
     this.#execSeq += 1;
-    const executionId = `sim-exec-${String(this.#execSeq).padStart(8, "0")}`;
+    const executionId = `${this.#idPrefix}-x${String(this.#execSeq).padStart(8, "0")}`;
     sim.order = { ...o, status: "filled", filledQtyShares: o.qtyShares, filledAvgPriceMicros: price, updatedAtNs: this.#nowNs() };
     this.#emit("fill", sim.order, { executionId, qty: qty as Shares, price, positionQty: after });
   }
