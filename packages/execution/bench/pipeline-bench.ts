@@ -251,7 +251,7 @@ class Pipeline {
             }
           }
         }
-        if (!round.gatesOpen && this.counters.problems.length < 20) this.counters.problems.push(`gates shut: ${round.blockedBy.join("; ")}`);
+        if (round.gatesOpen === false && this.counters.problems.length < 20) this.counters.problems.push(`gates shut: ${round.blockedBy.join("; ")}`);
         // start()'s pacing: the next round at once (setTimeout 0) after a busy round, after the interval otherwise.
         if (round.claimed > 0) await (settings.immediate ? nextTick() : sleep(0));
         else await sleep(settings.intervalMs);

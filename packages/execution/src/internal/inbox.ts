@@ -12,10 +12,20 @@
  * difference and goes DIRTY (fail closed).
  */
 import { asTicker, canonicalJson, divRound, invariant, type IntentId, type Micros, type Shares } from "@mqk/core";
-import { sql, type CashLedgerTable, type Database, type Insertable, type Kysely, type OrderState, type OutboxTable, type Selectable } from "@mqk/db";
+import {
+  sql,
+  type CashLedgerTable,
+  type Database,
+  type Insertable,
+  type Kysely,
+  type OrderSide,
+  type OrderState,
+  type OrderType,
+  type TimeInForce,
+} from "@mqk/db";
 import { applyFillToPosition, positionFromParts, type Fill } from "@mqk/portfolio";
 import type { BrokerEvent, BrokerFill } from "./broker-event.js";
-import { orderIdsByBrokerOrderId, orderIdsByClientOrderId, orderIdsFromRow, recordBrokerOrderId, type Executor, type OrderIds } from "./id-map.js";
+import { orderIdsFromRow, recordBrokerOrderId, type Executor, type OrderIds } from "./id-map.js";
 import { nextOrderState, type OrderStateOrNone } from "./order-state-machine.js";
 
 export type ApplyOutcome =
@@ -70,13 +80,12 @@ async function applyInTransaction(tx: Executor, event: BrokerEvent): Promise<App
   if (inserted === undefined) return { kind: "duplicate" };
   const seq = inserted.seq;
 
-  const found = await findOrder(tx, event);
-  if (found === undefined) return keep(tx, { kind: "unmatched", seq, reason: "no order of ours has this client_order_id or broker_order_id" });
   // Events of one order apply one at a time: lock its id-map row (always order
-  // first, then position, so two orders' events cannot deadlock) and read the
-  // ids again under the lock, as another event may have just taught the broker id.
-  const ids = await lockOrder(tx, found.intentId);
-  const placed = await tx.selectFrom("outbox").selectAll().where("intent_id", "=", ids.intentId).executeTakeFirstOrThrow();
+  // first, then position, so two orders' events cannot deadlock), reading with it
+  // the outbox row that placed the order and the order's current state — one query.
+  const locked = await lockPlacedOrder(tx, event);
+  if (locked === undefined) return keep(tx, { kind: "unmatched", seq, reason: "no order of ours has this client_order_id or broker_order_id" });
+  const { ids, placed, order } = locked;
   if (placed.account !== event.account) {
     return keep(tx, { kind: "unmatched", seq, reason: `event account ${event.account} differs from the order's account ${placed.account}` });
   }
@@ -88,7 +97,6 @@ async function applyInTransaction(tx: Executor, event: BrokerEvent): Promise<App
     return keep(tx, { kind: "unmatched", seq, reason: `broker order id ${event.brokerOrderId} differs from the mapped ${ids.brokerOrderId ?? ""}` });
   }
 
-  const order = await tx.selectFrom("orders").selectAll().where("intent_id", "=", ids.intentId).forUpdate().executeTakeFirst();
   const qty = placed.qty_shares ?? 0n;
   const filledBefore = order?.filled_qty_shares ?? 0n;
   const filledAfter = filledBefore + (event.fill?.qtyShares ?? 0n);
@@ -232,28 +240,96 @@ async function settleOutboxRow(tx: Executor, intentId: IntentId, event: BrokerEv
     .execute();
 }
 
-function required<K extends "symbol" | "side" | "order_type" | "time_in_force">(row: Selectable<OutboxTable>, key: K): NonNullable<Selectable<OutboxTable>[K]> {
+function required<K extends "symbol" | "side" | "order_type" | "time_in_force">(row: Placed, key: K): NonNullable<Placed[K]> {
   const value = row[key];
   invariant(value !== null, `outbox row ${String(row.id)} (an order) has no ${key}`);
   return value;
 }
 
-async function lockOrder(tx: Executor, intentId: IntentId): Promise<OrderIds> {
-  const row = await tx
-    .selectFrom("order_map")
-    .select(["intent_id", "client_order_id", "broker_order_id"])
-    .where("intent_id", "=", intentId)
-    .forUpdate()
-    .executeTakeFirstOrThrow();
-  return orderIdsFromRow(row);
+/** The outbox row that placed an order: what the inbox needs of it. */
+interface Placed {
+  readonly id: bigint;
+  readonly account: string;
+  readonly symbol: string | null;
+  readonly side: OrderSide | null;
+  readonly order_type: OrderType | null;
+  readonly time_in_force: TimeInForce | null;
+  readonly qty_shares: bigint | null;
+  readonly limit_price_micros: bigint | null;
+  readonly stop_price_micros: bigint | null;
 }
 
-async function findOrder(tx: Executor, event: BrokerEvent): Promise<OrderIds | undefined> {
-  if (event.clientOrderId !== null) {
-    const byClient = await orderIdsByClientOrderId(tx, event.clientOrderId);
-    if (byClient !== undefined) return byClient;
-  }
-  return event.brokerOrderId === null ? undefined : orderIdsByBrokerOrderId(tx, event.brokerOrderId);
+/** The order's local state, when an event was applied to it before. */
+interface CurrentOrder {
+  readonly id: bigint;
+  readonly state: OrderState;
+  readonly filled_qty_shares: bigint;
+  readonly filled_avg_price_micros: bigint | null;
+  readonly reject_reason: string | null;
+}
+
+interface LockedOrder {
+  readonly ids: OrderIds;
+  readonly placed: Placed;
+  readonly order: CurrentOrder | undefined;
+}
+
+/**
+ * Finds the order an event names (client_order_id first, then broker order id) and
+ * locks its id-map row FOR UPDATE, returning the ids as they are under the lock (another
+ * event may have just taught the broker id), the placing outbox row and the order's state.
+ */
+async function lockPlacedOrder(tx: Executor, event: BrokerEvent): Promise<LockedOrder | undefined> {
+  const query = () =>
+    tx
+      .selectFrom("order_map as m")
+      .innerJoin("outbox as o", "o.intent_id", "m.intent_id")
+      .leftJoin("orders as r", "r.intent_id", "m.intent_id")
+      .select([
+        "m.intent_id",
+        "m.client_order_id",
+        "m.broker_order_id",
+        "o.id as placed_id",
+        "o.account",
+        "o.symbol",
+        "o.side",
+        "o.order_type",
+        "o.time_in_force",
+        "o.qty_shares",
+        "o.limit_price_micros",
+        "o.stop_price_micros",
+        "r.id as order_id",
+        "r.state as order_state",
+        "r.filled_qty_shares as order_filled_qty_shares",
+        "r.filled_avg_price_micros as order_filled_avg_price_micros",
+        "r.reject_reason as order_reject_reason",
+      ])
+      .forUpdate("m");
+  let row = event.clientOrderId === null ? undefined : await query().where("m.client_order_id", "=", event.clientOrderId).executeTakeFirst();
+  if (row === undefined && event.brokerOrderId !== null) row = await query().where("m.broker_order_id", "=", event.brokerOrderId).executeTakeFirst();
+  if (row === undefined) return undefined;
+  const placed: Placed = {
+    id: row.placed_id,
+    account: row.account,
+    symbol: row.symbol,
+    side: row.side,
+    order_type: row.order_type,
+    time_in_force: row.time_in_force,
+    qty_shares: row.qty_shares,
+    limit_price_micros: row.limit_price_micros,
+    stop_price_micros: row.stop_price_micros,
+  };
+  const order: CurrentOrder | undefined =
+    row.order_id === null || row.order_state === null || row.order_filled_qty_shares === null
+      ? undefined
+      : {
+          id: row.order_id,
+          state: row.order_state,
+          filled_qty_shares: row.order_filled_qty_shares,
+          filled_avg_price_micros: row.order_filled_avg_price_micros,
+          reject_reason: row.order_reject_reason,
+        };
+  return { ids: orderIdsFromRow(row), placed, order };
 }
 
 /** Volume-weighted average fill price, HALF_EVEN like the portfolio's average cost. */
@@ -268,22 +344,17 @@ function filledAverage(avgBefore: bigint | null, filledBefore: bigint, fill: Bro
  * basis, so the basis is rebuilt as qty × avg (exact after any reduction; after
  * an add it differs from the pure portfolio's by under a micro per share).
  */
-async function bookFill(tx: Executor, seq: bigint, placed: Selectable<OutboxTable>, fill: BrokerFill): Promise<void> {
+async function bookFill(tx: Executor, seq: bigint, placed: Placed, fill: BrokerFill): Promise<void> {
   const ticker = asTicker(required(placed, "symbol"));
   const side = required(placed, "side");
-  // Make sure the row exists before locking it: FOR UPDATE on a missing row locks
-  // nothing, and two first fills of a symbol would both start from zero.
-  await tx
+  // One statement creates the row if missing and locks it: an upsert that "updates"
+  // a row takes its lock and returns it, so two first fills of a symbol cannot both
+  // start from zero.
+  const row = await tx
     .insertInto("positions")
     .values({ account: placed.account, symbol: ticker })
-    .onConflict((oc) => oc.columns(["account", "symbol"]).doNothing())
-    .execute();
-  const row = await tx
-    .selectFrom("positions")
-    .selectAll()
-    .where("account", "=", placed.account)
-    .where("symbol", "=", ticker)
-    .forUpdate()
+    .onConflict((oc) => oc.columns(["account", "symbol"]).doUpdateSet({ account: (eb) => eb.ref("excluded.account") }))
+    .returningAll()
     .executeTakeFirstOrThrow();
   const qtyBefore = row.qty_shares;
   const current = positionFromParts(ticker, qtyBefore as Shares, (qtyBefore * row.avg_cost_micros) as Micros);
