@@ -3,8 +3,8 @@
  * deadman (C2) and the hash-chained audit log (X1).
  *
  * Entry points: `bootIntegrity` (every process start), `arm` / `disarm` (C1, B1), `beat` /
- * `checkDeadman` / `recoverDeadman` (C2), `readGates` (the dispatcher, inside its claim
- * transaction), `appendAudit` / `verifyAuditChain` (X1), `checkFeedFreshness` / `enforceFeedFreshness`
+ * `checkDeadman` / `recoverDeadman` (C2), `readGates` and `readDispatchGates` (the dispatcher,
+ * inside its claim transaction), `appendAudit` / `verifyAuditChain` (X1), `checkFeedFreshness` / `enforceFeedFreshness`
  * (E3), `detectGaps` (E1).
  *
  * Invariants:
@@ -42,6 +42,7 @@ export {
 } from "./internal/arm-state.js";
 export { beat, checkDeadman, recoverDeadman, readDeadman, type DeadmanStatus, type BeatRefusal, type RecoverRefusal } from "./internal/deadman.js";
 export { readGates, type IntegrityGates } from "./internal/gates.js";
+export { readDispatchGates, type DispatchGates } from "./internal/dispatch-gates.js";
 export {
   readReconcileGate,
   reconcileEvidenceHash,

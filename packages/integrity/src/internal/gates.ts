@@ -28,6 +28,24 @@ export async function readGates(executor: Executor, nowMs: number): Promise<Inte
   const shared = executor.isTransaction;
   const armRow = await (shared ? armQuery.forShare() : armQuery).executeTakeFirst();
   const deadmanRow = await (shared ? deadmanQuery.forShare() : deadmanQuery).executeTakeFirst();
+  return judgeIntegrityGates(armRow, deadmanRow, nowMs);
+}
+
+export interface ArmRow {
+  readonly state: ArmState;
+  readonly reason_kind: ArmReasonKind;
+  readonly reason: string;
+  readonly reconcile_run_id: bigint | null;
+}
+
+export interface DeadmanRow {
+  readonly state: DeadmanState;
+  readonly deadline_at: Date | null;
+  readonly reason: string | null;
+}
+
+/** The verdict on the arm and deadman rows at `nowMs` (a missing row reads as shut). */
+export function judgeIntegrityGates(armRow: ArmRow | undefined, deadmanRow: DeadmanRow | undefined, nowMs: number): IntegrityGates {
   const blockedBy: string[] = [];
   if (armRow === undefined || deadmanRow === undefined) {
     blockedBy.push("arm_state or deadman has no row (the schema was altered by hand)");

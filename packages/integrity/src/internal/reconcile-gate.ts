@@ -81,6 +81,18 @@ export async function readReconcileGate(executor: Executor, account: string, now
     .orderBy("id", "desc")
     .limit(1)
     .executeTakeFirst();
+  return judgeReconcileRecord(account, row, nowMs, freshnessMs);
+}
+
+/** A reconcile record as the gate judges it. */
+export interface ReconcileRecordRow extends ReconcileRecordColumns {
+  readonly id: bigint;
+  readonly evidence_hash: string;
+  readonly finished_at: Date;
+}
+
+/** The gate's verdict on the latest accepted record of `account` (undefined: there is none). */
+export function judgeReconcileRecord(account: string, row: ReconcileRecordRow | undefined, nowMs: number, freshnessMs: number): ReconcileGate {
   if (row === undefined) {
     return { open: false, reconcileRunId: null, result: null, ageMs: null, blockedBy: [`reconcile: no accepted reconcile record for account ${account} yet`] };
   }

@@ -16,7 +16,7 @@
  */
 import type { Clock } from "@mqk/core";
 import { sql, type Database, type Kysely, type OutboxStatus, type OutboxTable, type Selectable } from "@mqk/db";
-import { readGates, readReconcileGate } from "@mqk/integrity";
+import { readDispatchGates } from "@mqk/integrity";
 
 export type OutboxRow = Selectable<OutboxTable>;
 
@@ -68,15 +68,10 @@ export async function claimRows(db: Kysely<Database>, clock: Clock, options: Cla
   return db.transaction().execute(async (tx) => {
     const nowMs = clock.nowMs();
     const now = new Date(nowMs);
-    // Lock order everywhere: arm_state, deadman (readGates), then risk_state.
-    const integrity = await readGates(tx, nowMs);
-    const risk = await tx.selectFrom("risk_state").select(["state", "reason"]).forShare().executeTakeFirst();
-    const reconcile = await readReconcileGate(tx, options.account, nowMs, options.reconcileFreshnessMs);
-    const blockedBy = [...integrity.blockedBy];
-    if (risk === undefined) blockedBy.push("risk_state has no row (the schema was altered by hand)");
-    else if (risk.state === "halted") blockedBy.push(`risk halted: ${risk.reason}`);
-    blockedBy.push(...reconcile.blockedBy);
-    const gatesOpen = blockedBy.length === 0;
+    // One query: arm_state, deadman, risk_state FOR SHARE and the latest reconcile record.
+    const gates = await readDispatchGates(tx, options.account, nowMs, options.reconcileFreshnessMs);
+    const { blockedBy } = gates;
+    const gatesOpen = gates.open;
 
     // Claim in one statement: pick (FOR UPDATE SKIP LOCKED) and mark CLAIMED, returning
     // each row with the status it had before.

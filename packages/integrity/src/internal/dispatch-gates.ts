@@ -1,0 +1,102 @@
+/**
+ * Every gate the dispatcher needs, read in ONE query inside its claim transaction:
+ * arm state, deadman and risk state FOR SHARE (a disarm, trip or halt waits for an
+ * in-flight claim; every claim after its commit sees it), and the latest accepted
+ * reconcile record of the account. The verdicts are the same pure judgements
+ * `readGates` and `readReconcileGate` use, so the three cannot drift apart.
+ */
+import { sql, type ArmReasonKind, type ArmState, type DeadmanState, type ReconcileResult } from "@mqk/db";
+import type { Executor } from "./executor.js";
+import { judgeIntegrityGates, type IntegrityGates } from "./gates.js";
+import { judgeReconcileRecord, type ReconcileGate } from "./reconcile-gate.js";
+
+export interface DispatchGates {
+  readonly integrity: IntegrityGates;
+  readonly reconcile: ReconcileGate;
+  /** risk_state.state; null when the row is missing (reads as shut). */
+  readonly riskState: "active" | "reducing" | "halted" | null;
+  /** Every gate open: armed, deadman clear, risk not halted, reconcile CLEAN, genuine and fresh. */
+  readonly open: boolean;
+  /** Why the gates are shut, one line each; empty when open. */
+  readonly blockedBy: readonly string[];
+}
+
+interface GateRow {
+  readonly arm_state: ArmState;
+  readonly arm_reason_kind: ArmReasonKind;
+  readonly arm_reason: string;
+  readonly arm_reconcile_run_id: bigint | null;
+  readonly deadman_state: DeadmanState;
+  readonly deadman_deadline_at: Date | null;
+  readonly deadman_reason: string | null;
+  readonly risk_state: "active" | "reducing" | "halted";
+  readonly risk_reason: string;
+  readonly rc_id: bigint | null;
+  readonly rc_account: string | null;
+  readonly rc_result: ReconcileResult | null;
+  readonly rc_watermark_broker_ns: bigint | null;
+  readonly rc_watermark_inbox_seq: bigint | null;
+  readonly rc_snapshot_digest: string | null;
+  readonly rc_local_digest: string | null;
+  readonly rc_evidence_hash: string | null;
+  readonly rc_finished_at: Date | null;
+}
+
+/** Call inside the claim transaction (the FOR SHARE locks last until it ends). */
+export async function readDispatchGates(tx: Executor, account: string, nowMs: number, freshnessMs: number): Promise<DispatchGates> {
+  const result = await sql<GateRow>`
+    SELECT a.state AS arm_state, a.reason_kind AS arm_reason_kind, a.reason AS arm_reason, a.reconcile_run_id AS arm_reconcile_run_id,
+           d.state AS deadman_state, d.deadline_at AS deadman_deadline_at, d.reason AS deadman_reason,
+           r.state AS risk_state, r.reason AS risk_reason,
+           rc.id AS rc_id, rc.account AS rc_account, rc.result AS rc_result, rc.watermark_broker_ns AS rc_watermark_broker_ns,
+           rc.watermark_inbox_seq AS rc_watermark_inbox_seq, rc.snapshot_digest AS rc_snapshot_digest, rc.local_digest AS rc_local_digest,
+           rc.evidence_hash AS rc_evidence_hash, rc.finished_at AS rc_finished_at
+      FROM arm_state a
+     CROSS JOIN deadman d
+     CROSS JOIN risk_state r
+      LEFT JOIN LATERAL (
+            SELECT * FROM reconcile_runs
+             WHERE account = ${account} AND result IN ('CLEAN', 'DIRTY')
+             ORDER BY id DESC
+             LIMIT 1) rc ON true
+       FOR SHARE OF a, d, r`.execute(tx);
+  const row = result.rows[0];
+  if (row === undefined) {
+    const integrity = judgeIntegrityGates(undefined, undefined, nowMs);
+    const reconcile = judgeReconcileRecord(account, undefined, nowMs, freshnessMs);
+    const blockedBy = ["arm_state, deadman or risk_state has no row (the schema was altered by hand)", ...reconcile.blockedBy];
+    return { integrity, reconcile, riskState: null, open: false, blockedBy };
+  }
+  const integrity = judgeIntegrityGates(
+    { state: row.arm_state, reason_kind: row.arm_reason_kind, reason: row.arm_reason, reconcile_run_id: row.arm_reconcile_run_id },
+    { state: row.deadman_state, deadline_at: row.deadman_deadline_at, reason: row.deadman_reason },
+    nowMs,
+  );
+  const record =
+    row.rc_id === null ||
+    row.rc_account === null ||
+    row.rc_result === null ||
+    row.rc_watermark_broker_ns === null ||
+    row.rc_watermark_inbox_seq === null ||
+    row.rc_snapshot_digest === null ||
+    row.rc_local_digest === null ||
+    row.rc_evidence_hash === null ||
+    row.rc_finished_at === null
+      ? undefined
+      : {
+          id: row.rc_id,
+          account: row.rc_account,
+          result: row.rc_result,
+          watermark_broker_ns: row.rc_watermark_broker_ns,
+          watermark_inbox_seq: row.rc_watermark_inbox_seq,
+          snapshot_digest: row.rc_snapshot_digest,
+          local_digest: row.rc_local_digest,
+          evidence_hash: row.rc_evidence_hash,
+          finished_at: row.rc_finished_at,
+        };
+  const reconcile = judgeReconcileRecord(account, record, nowMs, freshnessMs);
+  const blockedBy = [...integrity.blockedBy];
+  if (row.risk_state === "halted") blockedBy.push(`risk halted: ${row.risk_reason}`);
+  blockedBy.push(...reconcile.blockedBy);
+  return { integrity, reconcile, riskState: row.risk_state, open: blockedBy.length === 0, blockedBy };
+}
