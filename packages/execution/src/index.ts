@@ -56,7 +56,7 @@ export {
   type OrderIds,
   type RecordBrokerOrderIdError,
 } from "./internal/id-map.js";
-export type { BrokerEvent, BrokerFill } from "./internal/broker-event.js";
+export type { BrokerEvent, BrokerFill, BrokerOrderTerms } from "./internal/broker-event.js";
 export { applyBrokerEvent, type ApplyOutcome } from "./internal/inbox.js";
 export {
   openBrokerSession,

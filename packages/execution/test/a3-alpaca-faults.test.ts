@@ -161,4 +161,42 @@ describe("A3: one broker order per intent, whatever the fault", () => {
     expect(fake.submissions()).toHaveLength(1);
     expect(fake.orders()).toHaveLength(0);
   });
+
+  it("A3: an order found under our client_order_id with other terms is never adopted and nothing is sent over it", async () => {
+    const { db } = desk().handle;
+    const { enqueued } = await approveAndEnqueue(desk(), marketRequest("buy", 2n), ACCOUNT);
+    // Someone placed an order under that client_order_id by hand (another symbol size): then our send's answer was lost.
+    const placed = await fetch(`${fake.baseUrl}/v2/orders`, {
+      method: "POST",
+      headers: { "APCA-API-KEY-ID": fake.keys.keyId, "APCA-API-SECRET-KEY": fake.keys.secretKey, "content-type": "application/json" },
+      body: JSON.stringify({
+        symbol: "AAPL",
+        qty: "7",
+        side: "buy",
+        type: "limit",
+        limit_price: "1",
+        time_in_force: "day",
+        client_order_id: enqueued.clientOrderId,
+      }),
+    });
+    expect(placed.status).toBe(200);
+    await db.updateTable("outbox").set({ status: "AMBIGUOUS", attempts: 1 }).where("id", "=", enqueued.outboxId).execute();
+    const round = await dispatcher.runOnce();
+    expect(round.results).toEqual([expect.objectContaining({ kind: "rejected" })]);
+    const row = await db.selectFrom("outbox").select(["status", "last_error"]).where("id", "=", enqueued.outboxId).executeTakeFirstOrThrow();
+    expect(row.status).toBe("FAILED");
+    expect(row.last_error).toMatch(/qty 7, expected 2\); not adopted/);
+    expect(fake.submissions()).toHaveLength(1); // only the hand-placed one
+    const map = await db.selectFrom("order_map").select("broker_order_id").where("intent_id", "=", enqueued.intentId).executeTakeFirstOrThrow();
+    expect(map.broker_order_id).toBeNull();
+    // Its stream events name our client_order_id too: the inbox keeps them, applies nothing.
+    let kept: { apply_note: string | null; applied_at: Date | null } | undefined;
+    for (let i = 0; i < 100 && kept === undefined; i += 1) {
+      kept = await db.selectFrom("inbox").select(["apply_note", "applied_at"]).where("client_order_id", "=", enqueued.clientOrderId).executeTakeFirst();
+      if (kept === undefined) await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+    expect(kept?.applied_at).toBeNull();
+    expect(kept?.apply_note).toMatch(/\(buy 7 AAPL\) is not the order we placed/);
+    expect(await db.selectFrom("orders").select("id").execute()).toEqual([]);
+  });
 });

@@ -8,7 +8,14 @@
  * REST backfills use `backfill:<broker_order_id>:<what>`.
  */
 import type { BrokerMessageId, BrokerOrderId, Micros, Shares } from "@mqk/core";
-import type { InboxKind, InboxSource, JsonValue } from "@mqk/db";
+import type { InboxKind, InboxSource, JsonValue, OrderSide } from "@mqk/db";
+
+/** What the broker says the order is, when the message carries it: checked against the order we placed. */
+export interface BrokerOrderTerms {
+  readonly symbol: string;
+  readonly side: OrderSide;
+  readonly qtyShares: Shares;
+}
 
 export interface BrokerFill {
   /** This execution's id (not the order's): the same execution is booked once, whatever message carries it. */
@@ -44,6 +51,12 @@ export interface BrokerEvent {
   readonly positionQtyShares: bigint | null;
   /** The broker's time of the event, epoch nanoseconds. */
   readonly eventNs: bigint | null;
+  /**
+   * The order's symbol, side and quantity as the message states them. When present and
+   * different from the order we placed under that id, the event is kept, not applied:
+   * a client_order_id match alone does not make a broker order ours.
+   */
+  readonly orderTerms?: BrokerOrderTerms | null;
   /** The broker's text for rejections. */
   readonly reason?: string | null;
   /** The message as received, for the record. */

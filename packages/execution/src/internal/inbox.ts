@@ -89,6 +89,14 @@ async function applyInTransaction(tx: Executor, event: BrokerEvent): Promise<App
   if (placed.account !== event.account) {
     return keep(tx, { kind: "unmatched", seq, reason: `event account ${event.account} differs from the order's account ${placed.account}` });
   }
+  const terms = event.orderTerms ?? null;
+  if (terms !== null && (terms.symbol !== placed.symbol || terms.side !== placed.side || terms.qtyShares !== placed.qty_shares)) {
+    return keep(tx, {
+      kind: "unmatched",
+      seq,
+      reason: `the event's order (${terms.side} ${String(terms.qtyShares)} ${terms.symbol}) is not the order we placed under ${ids.clientOrderId} (${String(placed.side)} ${String(placed.qty_shares)} ${String(placed.symbol)})`,
+    });
+  }
   if (event.brokerOrderId !== null && ids.brokerOrderId === null) {
     // A4: learned from the event — persist it now, in this transaction.
     const recorded = await recordBrokerOrderId(tx, ids.clientOrderId, event.brokerOrderId);

@@ -184,6 +184,13 @@ async function targetBrokerOrderId(ctx: RowContext, row: OutboxRow): Promise<Bro
 /** The broker holds the order: persist its id (A4) and mark the row SENT, in one transaction. */
 async function adopt(ctx: RowContext, row: OutboxRow, order: BrokerOrder, adopted: boolean): Promise<RowResult> {
   const clientOrderId = asClientOrderId(row.client_order_id ?? "");
+  const mismatch = termsMismatch(row, order);
+  if (mismatch !== null) {
+    // The client_order_id names a broker order that is not ours (typed by hand, another
+    // system): never adopt it, never send over it. An operator must look.
+    const reason = `the broker's order ${order.brokerOrderId} under ${clientOrderId} is not this row's order (${mismatch}); not adopted`;
+    return finish(ctx, row, "FAILED", reason, { kind: "rejected", outboxId: row.id, reason });
+  }
   return ctx.db.transaction().execute(async (tx) => {
     const recorded = await recordBrokerOrderId(tx, clientOrderId, order.brokerOrderId);
     if (!recorded.ok) {
@@ -196,6 +203,15 @@ async function adopt(ctx: RowContext, row: OutboxRow, order: BrokerOrder, adopte
     const acked = done || (await tx.selectFrom("outbox").select("status").where("id", "=", row.id).executeTakeFirst())?.status === "ACKED";
     return acked ? { kind: "sent" as const, outboxId: row.id, brokerOrderId: order.brokerOrderId, adopted } : { kind: "lease_lost" as const, outboxId: row.id };
   });
+}
+
+/** How a broker order found under our client_order_id differs from the row, or null. */
+function termsMismatch(row: OutboxRow, order: BrokerOrder): string | null {
+  const problems: string[] = [];
+  if (row.symbol !== null && row.symbol !== order.symbol) problems.push(`symbol ${order.symbol}, expected ${row.symbol}`);
+  if (row.side !== null && row.side !== order.side) problems.push(`side ${order.side}, expected ${row.side}`);
+  if (row.qty_shares !== null && row.qty_shares !== order.qtyShares) problems.push(`qty ${String(order.qtyShares)}, expected ${String(row.qty_shares)}`);
+  return problems.length === 0 ? null : problems.join("; ");
 }
 
 async function finish(ctx: RowContext, row: OutboxRow, status: OutboxStatus, reason: string | null, result: RowResult): Promise<RowResult> {

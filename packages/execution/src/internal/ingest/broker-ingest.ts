@@ -204,6 +204,7 @@ async function missedEvents(db: Kysely<Database>, account: string, order: Broker
     source: "rest_backfill" as const,
     clientOrderId: order.clientOrderId,
     brokerOrderId: order.brokerOrderId,
+    orderTerms: { symbol: order.symbol, side: order.side, qtyShares: order.qtyShares },
     positionQtyShares: null,
     eventNs: order.updatedAtNs,
     payload: { backfill: true, order_id: order.brokerOrderId, status: order.status, filled_qty: String(order.filledQtyShares) },

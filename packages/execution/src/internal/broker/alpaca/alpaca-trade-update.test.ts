@@ -38,6 +38,7 @@ describe("parseTradeUpdate", () => {
       source: "stream",
       clientOrderId: "strat1-20250703-aapl-0001",
       brokerOrderId: "0f3c9b7e-1d2a-4c4e-9a51-3b8f2f1d7c10",
+      orderTerms: { symbol: "AAPL", side: "buy", qtyShares: 2n },
       fill: { executionId: "7d1c2e4a-0b7f-4f0e-8a57-0c3a9f0e2b11", qtyShares: 1n, priceMicros: 150_020_000n, feeMicros: 0n, cumulativeQtyShares: 1n },
       positionQtyShares: -3n,
       eventNs: 1_751_551_201_500_000_001n,

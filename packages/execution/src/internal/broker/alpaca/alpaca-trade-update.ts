@@ -13,7 +13,7 @@
  */
 import { asBrokerMessageId, DeskError, type Micros } from "@mqk/core";
 import type { InboxKind } from "@mqk/db";
-import type { BrokerEvent, BrokerFill } from "../../broker-event.js";
+import type { BrokerEvent, BrokerFill, BrokerOrderTerms } from "../../broker-event.js";
 import { parseTimestampNs } from "./alpaca-time.js";
 import { bad, brokerOrderId, money, record, shares, text, toJsonValue, type JsonRecord } from "./alpaca-wire.js";
 
@@ -41,6 +41,13 @@ const refusals: ReadonlySet<InboxKind> = new Set(["rejected", "order_replace_rej
 function reasonOf(data: JsonRecord, order: JsonRecord): string | null {
   for (const v of [order["reject_reason"], data["reason"], data["reject_reason"]]) if (typeof v === "string" && v !== "") return v;
   return null;
+}
+
+/** The order's symbol, side and qty as the message says them; null when it does not say all three (a notional order). */
+function orderTermsOf(order: JsonRecord): BrokerOrderTerms | null {
+  const { symbol, side, qty } = order;
+  if (typeof symbol !== "string" || (side !== "buy" && side !== "sell") || typeof qty !== "string") return null;
+  return { symbol, side, qtyShares: shares(order, "qty", "trade_updates.data.order", "positive") };
 }
 
 /** Parses one trade update; throws DeskError BAD_INPUT on anything malformed or unknown. */
@@ -86,6 +93,7 @@ export function parseTradeUpdate(value: unknown, account: string): BrokerEvent {
     source: "stream",
     clientOrderId,
     brokerOrderId: orderId,
+    orderTerms: orderTermsOf(order),
     fill,
     positionQtyShares: positionQty,
     eventNs,

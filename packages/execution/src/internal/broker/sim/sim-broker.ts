@@ -242,6 +242,7 @@ export class SimBroker implements BrokerAdapter, SimControls {
       source: "sim",
       clientOrderId: order.clientOrderId,
       brokerOrderId: order.brokerOrderId,
+      orderTerms: { symbol: order.symbol, side: order.side, qtyShares: order.qtyShares },
       fill:
         fill === null
           ? null
