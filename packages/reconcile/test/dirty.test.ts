@@ -86,6 +86,16 @@ describe("a DIRTY reconcile disarms, sticky, and alerts", () => {
     await router.idle();
     expect(titles(hooks.alerts)).toEqual(["Reconcile DIRTY: 1 mismatch(es)"]);
     expect(titles(hooks.paper)).toEqual(["Reconcile DIRTY: 1 mismatch(es)"]);
+    // The schedule's next run finds the same difference: recorded and audited, but no second
+    // disarm and no second alert (the desk is already disarmed for exactly this).
+    const disarmsBefore = await db.selectFrom("audit_events").select("seq").where("kind", "=", "DISARMED").execute();
+    clock.advance(1_000);
+    const again = await runReconcile({ db, session, clock, mode: "PAPER", cashTolerance: TOLERANCE, alerts: router });
+    expect(again.result).toBe("DIRTY");
+    await router.idle();
+    expect(titles(hooks.alerts)).toEqual(["Reconcile DIRTY: 1 mismatch(es)"]);
+    expect(await db.selectFrom("audit_events").select("seq").where("kind", "=", "DISARMED").execute()).toHaveLength(disarmsBefore.length);
+    expect((await readArmState(db)).reason).toMatch(new RegExp(`reconcile record ${record.id.toString()} of`));
     await router.close();
     const gate = await readReconcileGate(db, account, clock.nowMs(), FRESH_MS);
     expect(gate.open).toBe(false);

@@ -112,6 +112,7 @@ export async function reconcileSnapshot(options: ReconcileSnapshotOptions): Prom
   const digests = { snapshotDigest: snapshotDigest(snapshot), localDigest: localStateDigest(local) };
   const diff = diffReconcile(snapshot, local, { cashToleranceMicros: options.cashTolerance });
 
+  let repeatDirty = false;
   const record = await inTransaction(db, async (tx) => {
     await sql`SELECT pg_advisory_xact_lock(${RECONCILE_LOCK_KEY}::int4, hashtext(${snapshot.account}))`.execute(tx);
     const last = await lastAcceptedRecord(tx, snapshot.account);
@@ -166,12 +167,16 @@ export async function reconcileSnapshot(options: ReconcileSnapshotOptions): Prom
     // Lock order as every integrity writer: the arm_state row (disarm) before the audit
     // chain's lock, so a concurrent arm (arm row → audit) cannot deadlock with us.
     if (result === "DIRTY") {
-      await disarm(tx, { reasonKind: "RECONCILE_DIRTY", reason: dirtyReason(written), runId }, clock);
+      // Already disarmed by an earlier DIRTY record: this one is recorded and audited, but
+      // neither disarms again nor alerts again (a 30 s schedule would repeat both forever).
+      const arm = await tx.selectFrom("arm_state").select(["state", "reason_kind"]).forUpdate().executeTakeFirst();
+      repeatDirty = arm?.state === "DISARMED" && arm.reason_kind === "RECONCILE_DIRTY";
+      if (!repeatDirty) await disarm(tx, { reasonKind: "RECONCILE_DIRTY", reason: dirtyReason(written), runId }, clock);
     }
     await appendAudit(tx, { kind: "RECONCILE_RECORDED", runId, payload: auditPayload(written) }, clock);
     return written;
   });
-  if (record.result === "DIRTY" && options.alerts !== undefined) {
+  if (record.result === "DIRTY" && !repeatDirty && options.alerts !== undefined) {
     options.alerts.send({ kind: "reconcile_dirty", mismatches: record.entries.length, detail: dirtyDetail(record) });
   }
   return record;
