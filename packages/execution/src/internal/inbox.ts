@@ -21,6 +21,7 @@ import {
   type OrderSide,
   type OrderState,
   type OrderType,
+  type OutboxStatus,
   type TimeInForce,
 } from "@mqk/db";
 import { applyFillToPosition, positionFromParts, type Fill } from "@mqk/portfolio";
@@ -197,7 +198,7 @@ async function applyInTransaction(tx: Executor, event: BrokerEvent): Promise<App
     .set({ applied_at: sql<Date>`now()`, order_intent_id: ids.intentId, fill_cum_qty_shares: cumulative })
     .where("seq", "=", seq)
     .execute();
-  await settleOutboxRow(tx, ids.intentId, event);
+  await settleOutboxRow(tx, ids.intentId, placed.status, event);
   return { kind: "applied", seq, orderState: transition.to, fillApplied: event.fill !== null };
 }
 
@@ -230,8 +231,9 @@ async function bookedOverlap(tx: Executor, intentId: IntentId, low: bigint, high
  */
 const releasedClaim = { claimed_by: null, claimed_at: null, lease_expires_at: null, updated_at: sql<Date>`now()` } as const;
 
-async function settleOutboxRow(tx: Executor, intentId: IntentId, event: BrokerEvent): Promise<void> {
+async function settleOutboxRow(tx: Executor, intentId: IntentId, status: OutboxStatus, event: BrokerEvent): Promise<void> {
   if (event.kind === "rejected") {
+    if (status === "REJECTED") return;
     await tx
       .updateTable("outbox")
       .set({ status: "REJECTED", reject_reason: event.reason ?? "rejected by the broker", ...releasedClaim })
@@ -240,6 +242,8 @@ async function settleOutboxRow(tx: Executor, intentId: IntentId, event: BrokerEv
       .execute();
     return;
   }
+  // Most events find the row ACKED already (read under the order's lock): nothing to write.
+  if (status !== "CLAIMED" && status !== "AMBIGUOUS" && status !== "SENT") return;
   await tx
     .updateTable("outbox")
     .set({ status: "ACKED", ...releasedClaim })
@@ -257,6 +261,8 @@ function required<K extends "symbol" | "side" | "order_type" | "time_in_force">(
 /** The outbox row that placed an order: what the inbox needs of it. */
 interface Placed {
   readonly id: bigint;
+  /** The outbox row's status when the order was locked. */
+  readonly status: OutboxStatus;
   readonly account: string;
   readonly symbol: string | null;
   readonly side: OrderSide | null;
@@ -298,6 +304,7 @@ async function lockPlacedOrder(tx: Executor, event: BrokerEvent): Promise<Locked
         "m.client_order_id",
         "m.broker_order_id",
         "o.id as placed_id",
+        "o.status as placed_status",
         "o.account",
         "o.symbol",
         "o.side",
@@ -318,6 +325,7 @@ async function lockPlacedOrder(tx: Executor, event: BrokerEvent): Promise<Locked
   if (row === undefined) return undefined;
   const placed: Placed = {
     id: row.placed_id,
+    status: row.placed_status,
     account: row.account,
     symbol: row.symbol,
     side: row.side,
