@@ -5,7 +5,7 @@
  * nothing here asserts a time; it prints figures.
  *
  *   pnpm bench:pipeline [--quick] [--orders N] [--rate R] [--seconds S] [--dispatchers K]
- *                       [--batch B] [--interval MS] [--producers P] [--pool N] [--immediate]
+ *                       [--batch B] [--interval MS] [--producers P] [--pool N] [--lanes L] [--immediate]
  *   (= node --conditions=@mqk/source --import tsx packages/execution/bench/pipeline-bench.ts …)
  *
  * The real path, end to end: risk's approve and the gateway's enqueue in one
@@ -65,6 +65,7 @@ const settings = {
   intervalMs: Math.round(numberOption("interval", 1)),
   producers: Math.round(numberOption("producers", 4)),
   poolMax: Math.round(numberOption("pool", 10)),
+  ingestLanes: Math.round(numberOption("lanes", 4)),
   immediate: flag("immediate"),
 };
 
@@ -551,6 +552,7 @@ async function main(): Promise<void> {
       db: desk.db,
       session,
       clock,
+      concurrency: settings.ingestLanes,
       onApplied: (event, outcome) =>
         pipeline.onApplied(event.kind, event.clientOrderId, outcome.kind === "applied", outcome.kind === "applied" && outcome.fillApplied),
       onProblem: (message) => {
