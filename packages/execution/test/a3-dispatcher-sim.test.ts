@@ -5,7 +5,7 @@
  * a REST backfill followed by the late stream delivery of the same fill.
  */
 import { toMicros, toShares } from "@mqk/core";
-import type { DeskDatabase } from "@mqk/db";
+import { sql, type DeskDatabase } from "@mqk/db";
 import {
   createDispatcher,
   enqueueApprovedOrder,
@@ -228,5 +228,38 @@ describe("dispatcher on the sim broker", () => {
     const ids = await db.selectFrom("order_map").select("broker_order_id").execute();
     expect(new Set(ids.map((r) => r.broker_order_id)).size).toBe(2);
     await second.close();
+  });
+
+  it("D2: a transient database fault while applying an event is retried in the event's lane; nothing is lost or doubled", async () => {
+    const { db } = desk().handle;
+    // A real fault in the real database: the next two inbox inserts fail (a sequence is not rolled back).
+    await sql`CREATE SEQUENCE inbox_fault_seq`.execute(db);
+    await sql`CREATE FUNCTION inbox_fault() RETURNS trigger LANGUAGE plpgsql AS $$
+      BEGIN
+        IF nextval('inbox_fault_seq') <= 2 THEN RAISE EXCEPTION 'injected transient fault'; END IF;
+        RETURN NEW;
+      END $$`.execute(db);
+    await sql`CREATE TRIGGER inbox_fault BEFORE INSERT ON inbox FOR EACH ROW EXECUTE FUNCTION inbox_fault()`.execute(db);
+    try {
+      const problems: string[] = [];
+      const ingest = await startBrokerIngest({ db, session, clock, onProblem: (m) => problems.push(m) });
+      setSimPrice(session, AAPL, toMicros("20"));
+      await approveAndEnqueue(desk(), marketRequest("buy", 6n));
+      await createDispatcher({ db, session, clock, reconcileFreshnessMs: 120_000, owner: "faulty-db" }).runOnce();
+      await simSettled(session);
+      expect(problems).toEqual([]);
+      const pos = await db.selectFrom("positions").select("qty_shares").where("account", "=", ACCOUNT).where("symbol", "=", AAPL).executeTakeFirstOrThrow();
+      expect(pos.qty_shares).toBe(6n);
+      const applied = await db.selectFrom("inbox").select(["kind", "source"]).where("applied_at", "is not", null).orderBy("seq").execute();
+      expect(applied).toEqual([
+        { kind: "new", source: "sim" },
+        { kind: "fill", source: "sim" },
+      ]);
+      await ingest.stop();
+    } finally {
+      await sql`DROP TRIGGER inbox_fault ON inbox`.execute(db);
+      await sql`DROP FUNCTION inbox_fault()`.execute(db);
+      await sql`DROP SEQUENCE inbox_fault_seq`.execute(db);
+    }
   });
 });

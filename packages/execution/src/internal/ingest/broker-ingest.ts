@@ -5,7 +5,7 @@
  * synthesised into the inbox (backfill). Both roads end in `applyBrokerEvent`,
  * whose unique keys and fill intervals make a second delivery book nothing.
  */
-import { asBrokerMessageId, DeskError, divRound, errorMessage, type Clock, type Micros, type Shares } from "@mqk/core";
+import { asBrokerMessageId, DeskError, divRound, errorMessage, InvariantError, type Clock, type Micros, type Shares } from "@mqk/core";
 import type { Database, InboxKind, Kysely, OrderState } from "@mqk/db";
 import type { BrokerEvent } from "../broker-event.js";
 import type { BrokerAdapter, BrokerOrder } from "../broker/broker-port.js";
@@ -44,6 +44,9 @@ export interface BackfillReport {
   readonly applied: number;
 }
 
+/** Tries of one event's apply before it is left to the next backfill (50, 100, 200 ms apart). */
+const APPLY_ATTEMPTS = 4;
+
 /** At most this many events wait in memory before the stream is made to wait for the inbox. */
 const HIGH_WATER = 1_000;
 
@@ -59,12 +62,22 @@ export async function startBrokerIngest(options: IngestOptions): Promise<BrokerI
     options.onApplied?.(event, outcome);
     return outcome;
   };
+  let stopping = false;
   const lanes = new OrderLanes(concurrency, async (event) => {
-    try {
-      await apply(event);
-    } catch (error) {
-      // Not lost for good: the next reconnect's backfill reads the order's state again.
-      onProblem(`inbox: ${event.brokerMessageId} was not applied: ${errorMessage(error)}`);
+    // A transient fault (a lost connection, a serialization or lock failure) is retried a
+    // few times in the event's own lane, so the order's later events wait behind it. A
+    // broken invariant is not retried. Given up: the next backfill reads the order again.
+    for (let attempt = 1; ; attempt += 1) {
+      try {
+        await apply(event);
+        return;
+      } catch (error) {
+        if (error instanceof InvariantError || attempt >= APPLY_ATTEMPTS || stopping) {
+          onProblem(`inbox: ${event.brokerMessageId} was not applied (attempt ${String(attempt)}): ${errorMessage(error)}`);
+          return;
+        }
+        await new Promise((resolve) => setTimeout(resolve, 50 * 2 ** (attempt - 1)));
+      }
     }
   });
   const backfill = () => backfillOrders(options.db, adapter, apply);
@@ -72,6 +85,7 @@ export async function startBrokerIngest(options: IngestOptions): Promise<BrokerI
     backfill,
     idle: () => lanes.idle(),
     async stop() {
+      stopping = true;
       await adapter.close();
       await lanes.idle();
     },
