@@ -45,7 +45,7 @@ export {
 export { defaultMigrationsDir, readMigrationFiles, type MigrationFile } from "./internal/migrations/migration-files.js";
 export type { MigrationListing, MigrationState } from "./internal/migrations/migration-listing.js";
 export { createTestDatabase, type TestDatabase, type CreateTestDatabaseOptions } from "./internal/testing/create-test-database.js";
-export { tableNames } from "./internal/schema.js";
+export { tableNames, inboxKinds } from "./internal/schema.js";
 export type {
   Database,
   JsonValue,

@@ -118,9 +118,8 @@ interface Counters {
   problems: string[];
 }
 
-class Pipeline {
-  readonly tracks = new Map<string, Track>();
-  readonly counters: Counters = {
+function freshCounters(): Counters {
+  return {
     rounds: 0,
     claimRounds: 0,
     claimed: 0,
@@ -133,6 +132,11 @@ class Pipeline {
     lastEventAt: 0,
     problems: [],
   };
+}
+
+class Pipeline {
+  readonly tracks = new Map<string, Track>();
+  readonly counters: Counters = freshCounters();
   #fillWaiter: { target: number; resolve: () => void } | null = null;
   #stopped = false;
   #loops: Promise<void>[] = [];
@@ -267,19 +271,7 @@ class Pipeline {
 
   resetCounters(): void {
     this.tracks.clear();
-    Object.assign(this.counters, {
-      rounds: 0,
-      claimRounds: 0,
-      claimed: 0,
-      sent: 0,
-      otherResults: 0,
-      inboxEvents: 0,
-      inboxNotApplied: 0,
-      fills: 0,
-      firstEventAt: 0,
-      lastEventAt: 0,
-      problems: [],
-    });
+    Object.assign(this.counters, freshCounters());
   }
 }
 

@@ -4,11 +4,9 @@
  * the fake Alpaca server on 127.0.0.1.
  */
 import type { Clock } from "@mqk/core";
-import { parseConfigText } from "@mqk/config";
-import { openBrokerSession, type BrokerSession } from "@mqk/execution";
-import { resolveSecrets } from "@mqk/secrets";
+import type { BrokerSession } from "@mqk/execution";
 import type { FakeAlpaca } from "@mqk/testkit";
-import { paperConfigText } from "./dispatch-harness.js";
+import { openSessionFromConfig, paperConfigText } from "./dispatch-harness.js";
 
 export function alpacaConfigText(baseUrl: string): string {
   return paperConfigText(`  kind: alpaca
@@ -20,9 +18,6 @@ export function alpacaConfigText(baseUrl: string): string {
 }
 
 export function openAlpaca(fake: FakeAlpaca, clock: Clock, account: string, sendTimeoutMs = 400): BrokerSession {
-  const config = parseConfigText(alpacaConfigText(fake.baseUrl), "alpaca.yaml");
-  if (!config.ok) throw new Error(`test set-up: the alpaca config is invalid: ${JSON.stringify(config.error)}`);
-  const secrets = resolveSecrets(config.value, { ALPACA_PAPER_KEY_ID: fake.keys.keyId, ALPACA_PAPER_SECRET_KEY: fake.keys.secretKey });
-  if (!secrets.ok) throw new Error("test set-up: secrets did not resolve");
-  return openBrokerSession(config.value.broker, secrets.value, { clock, account, sendTimeoutMs, reconnectDelayMs: 50 });
+  const env = { ALPACA_PAPER_KEY_ID: fake.keys.keyId, ALPACA_PAPER_SECRET_KEY: fake.keys.secretKey };
+  return openSessionFromConfig(alpacaConfigText(fake.baseUrl), env, { clock, account, sendTimeoutMs, reconnectDelayMs: 50 });
 }

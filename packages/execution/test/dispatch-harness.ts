@@ -85,11 +85,16 @@ export async function disarmDesk(db: Kysely<Database>, clock: Clock, reason = "t
 
 /** A sim broker session through the public factory, as the runtime opens it. */
 export function openSim(clock: Clock, options: Omit<OpenBrokerOptions, "clock"> = {}): BrokerSession {
-  const config = parseConfigText(SIM_CONFIG, "sim.yaml");
-  if (!config.ok) throw new Error(`test set-up: the sim config is invalid: ${JSON.stringify(config.error)}`);
-  const secrets = resolveSecrets(config.value, {});
+  return openSessionFromConfig(SIM_CONFIG, {}, { clock, ...options });
+}
+
+/** Opens a broker session as the runtime does: config text → resolved secrets from `env` → the factory. */
+export function openSessionFromConfig(configText: string, env: Readonly<Record<string, string>>, options: OpenBrokerOptions): BrokerSession {
+  const config = parseConfigText(configText, "test-desk.yaml");
+  if (!config.ok) throw new Error(`test set-up: the config is invalid: ${JSON.stringify(config.error)}`);
+  const secrets = resolveSecrets(config.value, env);
   if (!secrets.ok) throw new Error("test set-up: secrets did not resolve");
-  return openBrokerSession(config.value.broker, secrets.value, { clock, ...options });
+  return openBrokerSession(config.value.broker, secrets.value, options);
 }
 
 /** A PAPER desk config around a broker section (YAML, indented two spaces under `broker:`). */

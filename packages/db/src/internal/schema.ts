@@ -43,23 +43,26 @@ export type OutboxStatus = "PENDING" | "CLAIMED" | "AMBIGUOUS" | "SENT" | "ACKED
 export type OrderSide = "buy" | "sell";
 export type OrderType = "market" | "limit" | "stop" | "stop_limit";
 export type TimeInForce = "day" | "gtc" | "opg" | "cls" | "ioc" | "fok";
-export type InboxKind =
-  | "new"
-  | "fill"
-  | "partial_fill"
-  | "canceled"
-  | "expired"
-  | "done_for_day"
-  | "replaced"
-  | "rejected"
-  | "pending_new"
-  | "stopped"
-  | "pending_cancel"
-  | "pending_replace"
-  | "calculated"
-  | "suspended"
-  | "order_replace_rejected"
-  | "order_cancel_rejected";
+/** Every trade_updates event name (API-BRIEF §1.10), as inbox.kind's CHECK lists them. */
+export const inboxKinds = [
+  "new",
+  "fill",
+  "partial_fill",
+  "canceled",
+  "expired",
+  "done_for_day",
+  "replaced",
+  "rejected",
+  "pending_new",
+  "stopped",
+  "pending_cancel",
+  "pending_replace",
+  "calculated",
+  "suspended",
+  "order_replace_rejected",
+  "order_cancel_rejected",
+] as const;
+export type InboxKind = (typeof inboxKinds)[number];
 export type InboxSource = "stream" | "rest_backfill" | "sim";
 export type OrderState =
   | "new"

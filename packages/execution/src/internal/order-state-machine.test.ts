@@ -1,25 +1,8 @@
 import { describe, expect, it } from "vitest";
-import type { InboxKind } from "@mqk/db";
+import { inboxKinds } from "@mqk/db";
 import { isListedTransition, nextOrderState, ORDER_STATES_AND_NONE } from "./order-state-machine.js";
 
-const EVENTS: readonly InboxKind[] = [
-  "new",
-  "fill",
-  "partial_fill",
-  "canceled",
-  "expired",
-  "done_for_day",
-  "replaced",
-  "rejected",
-  "pending_new",
-  "stopped",
-  "pending_cancel",
-  "pending_replace",
-  "calculated",
-  "suspended",
-  "order_replace_rejected",
-  "order_cancel_rejected",
-];
+const EVENTS = inboxKinds;
 
 describe("order state machine", () => {
   it("D2: the happy path new → partially_filled → filled", () => {

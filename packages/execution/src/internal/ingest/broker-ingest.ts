@@ -226,11 +226,10 @@ async function missedEvents(db: Kysely<Database>, account: string, order: Broker
   if (local === undefined && order.status !== "rejected") events.push({ ...base("new", "new"), fill: null });
   const localFilled = local?.filled_qty_shares ?? 0n;
   if (order.filledQtyShares > localFilled && order.filledAvgPriceMicros !== null) {
-    const booked = await bookedIntervals(db, ids.intentId);
-    const gaps = uncovered(booked, order.filledQtyShares);
+    const booked = await bookedFills(db, ids.intentId);
+    const gaps = uncovered(booked.intervals, order.filledQtyShares);
     const gapQty = gaps.reduce((s, [lo, hi]) => s + (hi - lo), 0n);
-    const bookedNotional = await bookedFillNotional(db, ids.intentId);
-    const residual = order.filledAvgPriceMicros * order.filledQtyShares - bookedNotional;
+    const residual = order.filledAvgPriceMicros * order.filledQtyShares - booked.notional;
     const price = gapQty > 0n && residual > 0n ? divRound(residual, gapQty, "HALF_EVEN") : order.filledAvgPriceMicros;
     for (const [lo, hi] of gaps) {
       events.push({
@@ -251,29 +250,31 @@ async function missedEvents(db: Kysely<Database>, account: string, order: Broker
   return events;
 }
 
-async function bookedIntervals(db: Kysely<Database>, intentId: string): Promise<Array<readonly [bigint, bigint]>> {
-  const rows = await db
-    .selectFrom("inbox")
-    .select(["fill_qty_shares", "fill_cum_qty_shares"])
-    .where("order_intent_id", "=", intentId)
-    .where("applied_at", "is not", null)
-    .where("fill_qty_shares", "is not", null)
-    .execute();
-  const out: Array<readonly [bigint, bigint]> = [];
-  for (const r of rows)
-    if (r.fill_qty_shares !== null && r.fill_cum_qty_shares !== null) out.push([r.fill_cum_qty_shares - r.fill_qty_shares, r.fill_cum_qty_shares]);
-  return out.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
+interface BookedFills {
+  /** The booked intervals (cumulative − qty, cumulative], ordered by their start. */
+  readonly intervals: Array<readonly [bigint, bigint]>;
+  /** Σ qty × price of the booked fills. */
+  readonly notional: bigint;
 }
 
-async function bookedFillNotional(db: Kysely<Database>, intentId: string): Promise<bigint> {
+/** The fills already booked for an order, read once. */
+async function bookedFills(db: Kysely<Database>, intentId: string): Promise<BookedFills> {
   const rows = await db
     .selectFrom("inbox")
-    .select(["fill_qty_shares", "fill_price_micros"])
+    .select(["fill_qty_shares", "fill_cum_qty_shares", "fill_price_micros"])
     .where("order_intent_id", "=", intentId)
     .where("applied_at", "is not", null)
     .where("fill_qty_shares", "is not", null)
     .execute();
-  return rows.reduce((sum, r) => sum + (r.fill_qty_shares ?? 0n) * (r.fill_price_micros ?? 0n), 0n);
+  const intervals: Array<readonly [bigint, bigint]> = [];
+  let notional = 0n;
+  for (const r of rows) {
+    const qty = r.fill_qty_shares ?? 0n;
+    notional += qty * (r.fill_price_micros ?? 0n);
+    if (r.fill_cum_qty_shares !== null) intervals.push([r.fill_cum_qty_shares - qty, r.fill_cum_qty_shares]);
+  }
+  intervals.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
+  return { intervals, notional };
 }
 
 /** The parts of (0, total] that no booked interval covers, in order. */

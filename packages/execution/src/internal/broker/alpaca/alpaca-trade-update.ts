@@ -12,29 +12,10 @@
  * shape we never place (say a trailing stop) still parses.
  */
 import { asBrokerMessageId, DeskError, type Micros } from "@mqk/core";
-import type { InboxKind } from "@mqk/db";
+import { inboxKinds, type InboxKind } from "@mqk/db";
 import type { BrokerEvent, BrokerFill, BrokerOrderTerms } from "../../broker-event.js";
 import { parseTimestampNs } from "./alpaca-time.js";
 import { bad, brokerOrderId, money, record, shares, text, toJsonValue, type JsonRecord } from "./alpaca-wire.js";
-
-const inboxKinds: readonly InboxKind[] = [
-  "new",
-  "fill",
-  "partial_fill",
-  "canceled",
-  "expired",
-  "done_for_day",
-  "replaced",
-  "rejected",
-  "pending_new",
-  "stopped",
-  "pending_cancel",
-  "pending_replace",
-  "calculated",
-  "suspended",
-  "order_replace_rejected",
-  "order_cancel_rejected",
-];
 
 const refusals: ReadonlySet<InboxKind> = new Set(["rejected", "order_replace_rejected", "order_cancel_rejected"]);
 
