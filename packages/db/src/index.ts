@@ -14,6 +14,8 @@
  *     an applied file that changed or vanished, or a new file that sorts before an
  *     applied one, makes the runner refuse and apply nothing (D4).
  *  5. Tests never skip for want of a database: they get one or fail with instructions (G1).
+ *  6. Only statements marked `prepared` become named prepared statements, at most
+ *     PREPARED_PER_CONNECTION texts per connection; everything else is sent unnamed.
  *
  * Must never: read the environment outside this package's source resolution and test
  * helpers; store money in anything but BIGINT micros; edit an applied migration.
@@ -28,6 +30,7 @@ export {
 } from "./internal/database-source.js";
 export { openDatabase, createPool, EMBEDDED_DATABASE_NAME, type DeskDatabase, type OpenDatabaseOptions } from "./internal/open-database.js";
 export { redactUrl, redactText } from "./internal/redact.js";
+export { prepared, PREPARED_MARKER, PREPARED_PER_CONNECTION } from "./internal/prepared-statements.js";
 export type { PgPool, PgPoolClient } from "./internal/runtime-deps.js";
 export { GET_A_DATABASE } from "./internal/instructions.js";
 export {
@@ -66,6 +69,7 @@ export type {
   PromotionsTable,
   RiskApprovalsTable,
   RiskEventsTable,
+  RiskRateBucketsTable,
   RiskCause,
   RiskEventKind,
   RunMode,
@@ -90,4 +94,4 @@ export type {
   PromotionDecision,
 } from "./internal/schema.js";
 // Kysely's query vocabulary, so packages that only query through @mqk/db need no kysely dependency.
-export { sql, type Kysely, type Transaction, type Selectable, type Insertable, type Updateable } from "kysely";
+export { sql, type Kysely, type RawBuilder, type Transaction, type Selectable, type Insertable, type Updateable } from "kysely";

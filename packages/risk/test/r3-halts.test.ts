@@ -139,6 +139,24 @@ describe("R3: order-rate throttle", () => {
     expect(await d.store.readTradingState()).toMatchObject({ mode: "halted", cause: "rate_limit" });
   });
 
+  it("R3: the window is exact inside a second: (t − 60 s, t] counts an approval 0.9 s into a second, not one 0.1 s into it", async () => {
+    const d = await desk({ ...LIMITS, maxOrdersPerMinute: 3 });
+    const approve = async () => d.engine.approve(d.handle.db, market("buy", 1n), snapshot());
+    d.clock.advance(100); // T0 + 0.1 s
+    expect((await approve()).ok).toBe(true);
+    d.clock.advance(800); // T0 + 0.9 s, the same second
+    expect((await approve()).ok).toBe(true);
+    d.clock.advance(29_100); // T0 + 30 s
+    expect((await approve()).ok).toBe(true);
+    // T0 + 60.5 s: the window (T0 + 0.5 s, T0 + 60.5 s] holds 0.9 s and 30 s — two of three
+    d.clock.advance(30_500);
+    expect((await approve()).ok).toBe(true);
+    // T0 + 60.6 s: 0.9 s, 30 s and 60.5 s are inside — this is the fourth in the minute
+    d.clock.advance(100);
+    expect(await approve()).toMatchObject({ ok: false, error: { kind: "rate_limit", limitOrders: 3, actualOrders: 4, windowMs: 60_000 } });
+    expect(await d.store.readTradingState()).toMatchObject({ mode: "halted", cause: "rate_limit" });
+  });
+
   it("R3: the window rolls: approvals older than 60 s no longer count", async () => {
     const d = await desk();
     for (let i = 0; i < 5; i++) expect((await d.engine.approve(d.handle.db, market("buy", 1n), snapshot())).ok).toBe(true);

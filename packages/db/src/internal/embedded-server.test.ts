@@ -27,7 +27,10 @@ describe("embedded Postgres", () => {
     const dataDir = join(await freshDir(), "pg");
     const first = await openDatabase({ kind: "embedded", dataDir });
     const port = Number(new URL(first.url.replace("***", "x")).port);
-    expect(first.url).toMatch(/^postgres:\/\/postgres:\*\*\*@127\.0\.0\.1:\d+\/mqk$/);
+    expect(first.url).toMatch(/^postgres:\/\/postgres:\*\*\*@127\.0\.0\.1:\d+\/mqk\?host=[^&]+$/);
+    expect(new URL(first.url.replace("***", "x")).searchParams.get("host")).toBe(join(dataDir, "socket"));
+    // The pool talks through the cluster's own Unix socket (no server inet address), not TCP.
+    expect((await first.pool.query<{ addr: string | null }>("SELECT inet_server_addr()::text AS addr")).rows[0]?.addr).toBeNull();
     expect(await migrate(first.pool)).toMatchObject({ ok: true, kind: "applied" });
     await first.db
       .insertInto("runs")
@@ -44,6 +47,17 @@ describe("embedded Postgres", () => {
       expect(await migrate(second.pool)).toMatchObject({ ok: true, kind: "up-to-date" });
     } finally {
       await second.close();
+    }
+  });
+
+  it("a data dir too deep for a socket path (108 bytes) falls back to TCP on 127.0.0.1", async () => {
+    const dataDir = join(await freshDir(), "d".repeat(60), "pg");
+    const desk = await openDatabase({ kind: "embedded", dataDir });
+    try {
+      expect(desk.url).toMatch(/^postgres:\/\/postgres:\*\*\*@127\.0\.0\.1:\d+\/mqk$/);
+      expect((await desk.pool.query<{ addr: string | null }>("SELECT host(inet_server_addr()) AS addr")).rows[0]?.addr).toBe("127.0.0.1");
+    } finally {
+      await desk.close();
     }
   });
 

@@ -5,6 +5,7 @@ import { describeDatabaseSource, type DatabaseSource } from "./database-source.j
 import { startEmbeddedServer, type EmbeddedServer } from "./embedded-server.js";
 import { noDatabaseMessage } from "./instructions.js";
 import { deskTypes } from "./pg-types.js";
+import { usePreparedStatements } from "./prepared-statements.js";
 import { redactText, redactUrl } from "./redact.js";
 import { pg, type PgPool } from "./runtime-deps.js";
 import type { Database } from "./schema.js";
@@ -82,7 +83,10 @@ export async function openUrl(url: string, description: string, options: OpenDat
   };
 }
 
-/** A pg pool with the desk's type parsers; idle-client errors are swallowed here, not crash the process. */
+/**
+ * A pg pool with the desk's type parsers and its prepared-statement marker;
+ * idle-client errors are swallowed here, not crash the process.
+ */
 export function createPool(url: string, options: OpenDatabaseOptions = {}): PgPool {
   const pool = new pg.Pool({
     connectionString: url,
@@ -94,6 +98,8 @@ export function createPool(url: string, options: OpenDatabaseOptions = {}): PgPo
   // An idle client losing its server emits 'error' on the pool; without a listener
   // Node would crash. The next query on the pool surfaces the fault instead.
   pool.on("error", () => undefined);
+  // Statements marked `prepared` are sent as named prepared statements (prepared-statements.ts).
+  pool.on("connect", (client) => usePreparedStatements(client));
   return pool;
 }
 

@@ -195,6 +195,13 @@ export interface RiskApprovalsTable {
   recorded_at: TimestampDefault;
 }
 
+/** 0004_risk_rate_buckets: approvals per second (and shard), for the rate throttle. */
+export interface RiskRateBucketsTable {
+  second_ms: Int8;
+  shard: number;
+  approvals: number;
+}
+
 /** 0002_risk: every change of trading mode. */
 export interface RiskEventsTable {
   id: Serial;
@@ -372,6 +379,7 @@ export interface Database {
   promotions: PromotionsTable;
   risk_approvals: RiskApprovalsTable;
   risk_events: RiskEventsTable;
+  risk_rate_buckets: RiskRateBucketsTable;
 }
 
 /** Every table of the schema, for tests that walk them all. */
@@ -393,4 +401,5 @@ export const tableNames = [
   "promotions",
   "risk_approvals",
   "risk_events",
+  "risk_rate_buckets",
 ] as const satisfies readonly (keyof Database)[];

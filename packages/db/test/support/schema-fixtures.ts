@@ -112,6 +112,8 @@ export const validRow: Readonly<Record<string, (n: number) => Row>> = {
     approved_at_ms: 1_751_551_200_000n,
   }),
   risk_events: () => ({ at_ms: 1_751_551_200_000n, event: "breach", from_state: "active", to_state: "halted", reason: "fixture", actor: "test" }),
+  // 0004_risk_rate_buckets
+  risk_rate_buckets: (n) => ({ second_ms: 1_751_551_200_000n + BigInt(n) * 1000n, shard: n % 8, approvals: 1 }),
   schema_migrations: (n) => ({ version: 1000 + n, name: `fixture_${n}`, sha256: hex(`m-${n}`) }),
 };
 

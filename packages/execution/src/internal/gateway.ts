@@ -10,6 +10,7 @@
  * inserts nothing and returns the row that exists.
  */
 import { asClientOrderId, canonicalJson, err, invariant, ok, type ClientOrderId, type IntentId, type Result, type RunId } from "@mqk/core";
+import { prepared } from "@mqk/db";
 import { isApprovedOrder, type ApprovedOrder } from "@mqk/risk";
 import { cancelIntentIdFor, clientOrderIdFor } from "./client-order-id.js";
 import type { Executor } from "./id-map.js";
@@ -54,34 +55,46 @@ export async function enqueueApprovedOrder(tx: Executor, approved: ApprovedOrder
   invariant(isApprovedOrder(approved), "enqueueApprovedOrder: expected an ApprovedOrder minted by risk's approve(), found something else");
   checkAccount(context.account);
   const clientOrderId = clientOrderIdFor(approved.intentId);
+  // One statement: the outbox row and its id-map row, or neither when the intent is
+  // queued already (the map's insert reads only the rows the outbox insert returned).
   const inserted = await tx
-    .insertInto("outbox")
-    .values({
-      intent_id: approved.intentId,
-      client_order_id: clientOrderId,
-      kind: "SUBMIT",
-      account: context.account,
-      run_id: context.runId ?? null,
-      strategy_id: approved.strategyId,
-      symbol: approved.ticker,
-      side: approved.side,
-      order_type: approved.type,
-      time_in_force: approved.timeInForce,
-      qty_shares: approved.qtyShares,
-      limit_price_micros: approved.limitPriceMicros,
-      payload: canonicalJson({
-        decisionKey: approved.decisionKey,
-        referencePriceMicros: String(approved.referencePriceMicros),
-        approvedAtMs: approved.approvedAtMs,
-      }),
-    })
-    .onConflict((oc) => oc.column("intent_id").doNothing())
-    .returning("id")
+    .with("queued", (db) =>
+      db
+        .insertInto("outbox")
+        .values({
+          intent_id: approved.intentId,
+          client_order_id: clientOrderId,
+          kind: "SUBMIT",
+          account: context.account,
+          run_id: context.runId ?? null,
+          strategy_id: approved.strategyId,
+          symbol: approved.ticker,
+          side: approved.side,
+          order_type: approved.type,
+          time_in_force: approved.timeInForce,
+          qty_shares: approved.qtyShares,
+          limit_price_micros: approved.limitPriceMicros,
+          payload: canonicalJson({
+            decisionKey: approved.decisionKey,
+            referencePriceMicros: String(approved.referencePriceMicros),
+            approvedAtMs: approved.approvedAtMs,
+          }),
+        })
+        .onConflict((oc) => oc.column("intent_id").doNothing())
+        .returning(["id", "intent_id", "client_order_id"]),
+    )
+    .with("mapped", (db) =>
+      db
+        .insertInto("order_map")
+        .columns(["intent_id", "client_order_id"])
+        .expression((eb) => eb.selectFrom("queued").select(["queued.intent_id", "queued.client_order_id"]))
+        .returning("intent_id"),
+    )
+    .selectFrom("queued")
+    .select("queued.id")
+    .modifyEnd(prepared)
     .executeTakeFirst();
-  if (inserted !== undefined) {
-    await tx.insertInto("order_map").values({ intent_id: approved.intentId, client_order_id: clientOrderId }).execute();
-    return { outboxId: inserted.id, intentId: approved.intentId, clientOrderId, created: true };
-  }
+  if (inserted !== undefined) return { outboxId: inserted.id, intentId: approved.intentId, clientOrderId, created: true };
   const existing = await tx.selectFrom("outbox").select(["id", "client_order_id"]).where("intent_id", "=", approved.intentId).executeTakeFirstOrThrow();
   invariant(
     existing.client_order_id === clientOrderId,

@@ -5,7 +5,7 @@
  * reconcile record of the account. The verdicts are the same pure judgements
  * `readGates` and `readReconcileGate` use, so the three cannot drift apart.
  */
-import { sql, type ArmReasonKind, type ArmState, type DeadmanState, type ReconcileResult } from "@mqk/db";
+import { prepared, sql, type ArmReasonKind, type ArmState, type DeadmanState, type ReconcileResult } from "@mqk/db";
 import type { Executor } from "./executor.js";
 import { judgeIntegrityGates, type IntegrityGates } from "./gates.js";
 import { judgeReconcileRecord, type ReconcileGate } from "./reconcile-gate.js";
@@ -44,7 +44,8 @@ interface GateRow {
 
 /** Call inside the claim transaction (the FOR SHARE locks last until it ends). */
 export async function readDispatchGates(tx: Executor, account: string, nowMs: number, freshnessMs: number): Promise<DispatchGates> {
-  const result = await sql<GateRow>`
+  // Prepared (one generic plan): single-row tables and reconcile_runs' (account, id DESC) index.
+  const result = await sql<GateRow>`${prepared}
     SELECT a.state AS arm_state, a.reason_kind AS arm_reason_kind, a.reason AS arm_reason, a.reconcile_run_id AS arm_reconcile_run_id,
            d.state AS deadman_state, d.deadline_at AS deadman_deadline_at, d.reason AS deadman_reason,
            r.state AS risk_state, r.reason AS risk_reason,

@@ -28,7 +28,7 @@
  * `sql` so the store runs on any executor over the desk's Database.
  */
 import { canonicalJson, DeskError, err, invariant, ok, type IntentId, type Micros, type Result } from "@mqk/core";
-import { sql, type Database, type Kysely } from "@mqk/db";
+import { prepared, sql, type Database, type Kysely } from "@mqk/db";
 import type { ApprovedOrderFields } from "./approved-order.js";
 import { transitionTradingState, type TradingCause, type TradingEvent, type TradingMode, type TradingState, type TransitionError } from "./trading-state.js";
 
@@ -49,7 +49,7 @@ export interface ApprovalContext {
   readonly state: TradingState;
   /** Set when the intent already has an approval. */
   readonly firstApprovedAtMs: number | undefined;
-  /** Approvals inside the window, capped at the cap asked for. */
+  /** Approvals inside the window: exact when at or above the limit asked about, else an upper bound below it. */
   readonly recentApprovals: number;
   /** The stored day baseline as the executor sees it; undefined before the first mark ever. */
   readonly dayBaseline: DayBaseline | undefined;
@@ -93,6 +93,16 @@ function text(value: unknown, what: string): string {
 function int8(value: unknown, what: string): bigint {
   if (typeof value !== "bigint") throw bad(`${what} (int8)`, value);
   return value;
+}
+
+/** How far past the window start a bucket still counts (another process's clock may run ahead). */
+const AHEAD_MS = 3_600_000n;
+
+/** count(*) is int8 (bigint here); sum(integer) is also int8 — both arrive as bigint. */
+function numeric(value: unknown, what: string): bigint {
+  if (typeof value === "bigint") return value;
+  if (typeof value === "string" && /^[0-9]+$/.test(value)) return BigInt(value);
+  throw bad(`${what} (an integer)`, value);
 }
 
 function ms(value: unknown, what: string): number {
@@ -231,15 +241,29 @@ export class RiskStateStore {
   /**
    * Everything approve() reads, in one round trip on the caller's executor: the
    * mode, whether this intent was already approved, and how many approvals fall
-   * after `windowAfterMs` — counted up to `countCap` only (enough to decide the
-   * throttle, and bounded work however busy the window is).
+   * after `windowAfterMs` — bounded work however busy the window is. The seconds'
+   * buckets give an upper bound at once (the second holding the window start counted
+   * whole); only when that bound reaches `limit` is the count made exact: the whole
+   * seconds from their buckets, the partial one row by row from risk_approvals.
    */
-  async approvalContext(executor: RiskExecutor, intentId: IntentId, windowAfterMs: number, countCap: number): Promise<ApprovalContext> {
-    const result = await sql`
+  async approvalContext(executor: RiskExecutor, intentId: IntentId, windowAfterMs: number, limit: number): Promise<ApprovalContext> {
+    invariant(Number.isSafeInteger(windowAfterMs), `approvalContext: expected the window start as integer epoch ms, found ${String(windowAfterMs)}`);
+    invariant(Number.isSafeInteger(limit) && limit > 0, `approvalContext: expected the limit as a positive integer, found ${String(limit)}`);
+    const after = BigInt(windowAfterMs);
+    const partialStart = BigInt(Math.floor(windowAfterMs / 1000) * 1000);
+    // Every range is bounded at both ends, so even a generic plan reads an index range;
+    // buckets of a clock that runs ahead still count, up to an hour ahead.
+    // Prepared: key lookups and ranges of risk_rate_buckets' key and risk_approvals_approved_at_ms_idx.
+    const result = await sql`${prepared}
+      WITH bound AS (
+        SELECT coalesce(sum(approvals), 0) AS upper FROM risk_rate_buckets WHERE second_ms >= ${partialStart} AND second_ms < ${after + AHEAD_MS})
       SELECT ${STATE_COLUMNS}, day_start_ms, day_start_pnl_micros,
              (SELECT approved_at_ms FROM risk_approvals WHERE intent_id = ${intentId}) AS first_approved_at_ms,
-             (SELECT count(*) FROM (SELECT 1 FROM risk_approvals WHERE approved_at_ms > ${BigInt(windowAfterMs)} LIMIT ${countCap}) AS recent) AS recent_approvals
-        FROM risk_state WHERE id`.execute(executor);
+             CASE WHEN bound.upper < ${BigInt(limit)} THEN bound.upper
+                  ELSE (SELECT coalesce(sum(approvals), 0) FROM risk_rate_buckets WHERE second_ms > ${after} AND second_ms < ${after + AHEAD_MS})
+                     + (SELECT count(*) FROM risk_approvals WHERE approved_at_ms > ${after} AND approved_at_ms < ${partialStart + 1000n})
+             END AS recent_approvals
+        FROM risk_state CROSS JOIN bound WHERE id`.execute(executor);
     const row = result.rows[0];
     if (row === undefined)
       throw new DeskError("INTERNAL", "risk store: risk_state has no row; migration 0001 seeds it — the database is not migrated or was edited");
@@ -247,19 +271,28 @@ export class RiskStateStore {
     return Object.freeze({
       state: parseState(row),
       firstApprovedAtMs: first === null ? undefined : ms(first, "risk_approvals.approved_at_ms"),
-      recentApprovals: Number(int8(field(row, "recent_approvals"), "count(*)")),
+      recentApprovals: Number(numeric(field(row, "recent_approvals"), "the window's approval count")),
       dayBaseline: parseBaseline(row),
     });
   }
 
-  /** Records an approval in the caller's transaction; "duplicate" when the decision already has one. */
+  /**
+   * Records an approval in the caller's transaction, and counts it in its second's
+   * rate bucket in the same statement; "duplicate" when the decision already has one.
+   */
   async recordApproval(executor: RiskExecutor, order: ApprovedOrderFields): Promise<"recorded" | "duplicate"> {
-    const result = await sql`
-      INSERT INTO risk_approvals (intent_id, strategy_id, decision_key, symbol, side, order_type, qty_shares, limit_price_micros, reference_price_micros, approved_at_ms)
-      VALUES (${order.intentId}, ${order.strategyId}, ${order.decisionKey}, ${order.ticker}, ${order.side}, ${order.type}, ${order.qtyShares},
-              ${order.limitPriceMicros}, ${order.referencePriceMicros}, ${BigInt(order.approvedAtMs)})
-      ON CONFLICT DO NOTHING`.execute(executor);
-    return result.numAffectedRows === 1n ? "recorded" : "duplicate";
+    const result = await sql`${prepared}
+      WITH approval AS (
+        INSERT INTO risk_approvals (intent_id, strategy_id, decision_key, symbol, side, order_type, qty_shares, limit_price_micros, reference_price_micros, approved_at_ms)
+        VALUES (${order.intentId}, ${order.strategyId}, ${order.decisionKey}, ${order.ticker}, ${order.side}, ${order.type}, ${order.qtyShares},
+                ${order.limitPriceMicros}, ${order.referencePriceMicros}, ${BigInt(order.approvedAtMs)})
+        ON CONFLICT DO NOTHING
+        RETURNING approved_at_ms)
+      INSERT INTO risk_rate_buckets (second_ms, shard, approvals)
+      SELECT approved_at_ms - approved_at_ms % 1000, pg_backend_pid() % 8, 1 FROM approval
+      ON CONFLICT (second_ms, shard) DO UPDATE SET approvals = risk_rate_buckets.approvals + 1
+      RETURNING approvals`.execute(executor);
+    return result.rows.length === 1 ? "recorded" : "duplicate";
   }
 
   /** Approvals with approved_at_ms > `afterMs`, as `executor` sees them. */

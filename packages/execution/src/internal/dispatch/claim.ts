@@ -15,7 +15,7 @@
  * for an in-flight claim and every claim after its commit sees it.
  */
 import type { Clock } from "@mqk/core";
-import { sql, type Database, type Kysely, type OutboxStatus, type OutboxTable, type Selectable } from "@mqk/db";
+import { prepared, sql, type Database, type Kysely, type OutboxStatus, type OutboxTable, type Selectable } from "@mqk/db";
 import { readDispatchGates } from "@mqk/integrity";
 
 export type OutboxRow = Selectable<OutboxTable>;
@@ -51,20 +51,23 @@ export interface ClaimOptions {
  * gate rows' FOR SHARE locks would make every empty round a durable commit).
  */
 async function anythingClaimable(db: Kysely<Database>, account: string, now: Date): Promise<boolean> {
-  const row = await db
-    .selectFrom("outbox")
-    .select("id")
-    .where("account", "=", account)
-    .where("next_attempt_at", "<=", now)
-    .where((eb) => eb.or([eb("status", "in", ["PENDING", "AMBIGUOUS"]), eb.and([eb("status", "=", "CLAIMED"), eb("lease_expires_at", "<", now)])]))
-    .limit(1)
-    .executeTakeFirst();
-  return row !== undefined;
+  // Prepared: the statuses are literals, so even the generic plan proves outbox_claim_order_idx's predicate.
+  const result = await sql<{ readonly id: bigint }>`${prepared}
+    SELECT id FROM outbox
+     WHERE status IN ('PENDING', 'CLAIMED', 'AMBIGUOUS')
+       AND next_attempt_at <= ${now} AND account = ${account}
+       AND (status IN ('PENDING', 'AMBIGUOUS') OR lease_expires_at < ${now})
+     LIMIT 1`.execute(db);
+  return result.rows.length > 0;
 }
 
-export async function claimRows(db: Kysely<Database>, clock: Clock, options: ClaimOptions): Promise<Claim> {
+/**
+ * `probe: false` skips the cheap look first — for a claim that expects rows (it was
+ * woken for new ones, or the last claim came back full).
+ */
+export async function claimRows(db: Kysely<Database>, clock: Clock, options: ClaimOptions, probe = true): Promise<Claim> {
   const probeMs = clock.nowMs();
-  if (!(await anythingClaimable(db, options.account, new Date(probeMs)))) return { rows: [], gatesOpen: null, blockedBy: [], nowMs: probeMs };
+  if (probe && !(await anythingClaimable(db, options.account, new Date(probeMs)))) return { rows: [], gatesOpen: null, blockedBy: [], nowMs: probeMs };
   return db.transaction().execute(async (tx) => {
     const nowMs = clock.nowMs();
     const now = new Date(nowMs);
@@ -76,11 +79,13 @@ export async function claimRows(db: Kysely<Database>, clock: Clock, options: Cla
     // Claim in one statement: pick (FOR UPDATE SKIP LOCKED) and mark CLAIMED, returning
     // each row with the status it had before.
     const pending = gatesOpen ? sql`o.status = 'PENDING'` : sql`(o.status = 'PENDING' AND o.kind = 'CANCEL')`;
-    const claimed = await sql<OutboxRow & { readonly before_status: OutboxStatus }>`
+    // Prepared (two texts: gates open or shut); the literal statuses let the generic plan use outbox_claim_order_idx (0005).
+    const claimed = await sql<OutboxRow & { readonly before_status: OutboxStatus }>`${prepared}
       WITH picked AS (
         SELECT o.id, o.status
           FROM outbox o
-         WHERE o.account = ${options.account}
+         WHERE o.status IN ('PENDING', 'CLAIMED', 'AMBIGUOUS')
+           AND o.account = ${options.account}
            AND o.next_attempt_at <= ${now}
            AND (${pending} OR o.status = 'AMBIGUOUS' OR (o.status = 'CLAIMED' AND o.lease_expires_at < ${now}))
          ORDER BY o.id

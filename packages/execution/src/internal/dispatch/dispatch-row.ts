@@ -11,7 +11,7 @@
  * dispatcher that lost its lease changes nothing but the id map, which is a fact.
  */
 import { asClientOrderId, asTicker, type BrokerOrderId, type Clock, type Micros, type Shares } from "@mqk/core";
-import { sql, type Database, type Kysely, type OutboxStatus } from "@mqk/db";
+import { prepared, sql, type Database, type Kysely, type OutboxStatus } from "@mqk/db";
 import type { BrokerAdapter, BrokerOrder, BrokerOrderRequest, SendOutcome } from "../broker/broker-port.js";
 import { recordBrokerOrderId } from "../id-map.js";
 import type { ClaimedRow, OutboxRow } from "./claim.js";
@@ -191,6 +191,9 @@ async function adopt(ctx: RowContext, row: OutboxRow, order: BrokerOrder, adopte
     const reason = `the broker's order ${order.brokerOrderId} under ${clientOrderId} is not this row's order (${mismatch}); not adopted`;
     return finish(ctx, row, "FAILED", reason, { kind: "rejected", outboxId: row.id, reason });
   }
+  const quick = await adoptNewlyLearned(ctx, row, order);
+  if (quick === "sent") return { kind: "sent", outboxId: row.id, brokerOrderId: order.brokerOrderId, adopted };
+  if (quick === "lease_lost") return { kind: "lease_lost", outboxId: row.id };
   return ctx.db.transaction().execute(async (tx) => {
     const recorded = await recordBrokerOrderId(tx, clientOrderId, order.brokerOrderId);
     if (!recorded.ok) {
@@ -203,6 +206,48 @@ async function adopt(ctx: RowContext, row: OutboxRow, order: BrokerOrder, adopte
     const acked = done || (await tx.selectFrom("outbox").select("status").where("id", "=", row.id).executeTakeFirst())?.status === "ACKED";
     return acked ? { kind: "sent" as const, outboxId: row.id, brokerOrderId: order.brokerOrderId, adopted } : { kind: "lease_lost" as const, outboxId: row.id };
   });
+}
+
+/**
+ * The common case of `adopt` in one statement (one implicit transaction): the broker
+ * id is new to the id map, so it is recorded (A4) and the row marked SENT together.
+ * Anything else — the id known already (the broker's event came first), the id
+ * taken by another order (a unique violation: the statement changed nothing) — is
+ * "unsure", and the general path in its own transaction decides.
+ */
+async function adoptNewlyLearned(ctx: RowContext, row: OutboxRow, order: BrokerOrder): Promise<"sent" | "lease_lost" | "unsure"> {
+  const clientOrderId = row.client_order_id ?? "";
+  let counts: { readonly mapped: bigint; readonly settled: bigint } | undefined;
+  try {
+    const result = await sql<{ readonly mapped: bigint; readonly settled: bigint }>`${prepared}
+      WITH mapped AS (
+        UPDATE order_map SET broker_order_id = ${order.brokerOrderId}, broker_order_id_at = now()
+         WHERE client_order_id = ${clientOrderId} AND broker_order_id IS NULL
+        RETURNING intent_id),
+      ordered AS (
+        UPDATE orders SET broker_order_id = ${order.brokerOrderId}
+         WHERE client_order_id = ${clientOrderId} AND broker_order_id IS NULL AND EXISTS (SELECT 1 FROM mapped)),
+      settled AS (
+        UPDATE outbox
+           SET status = 'SENT', sent_at = ${new Date(ctx.clock.nowMs())}, last_error = NULL,
+               claimed_by = NULL, claimed_at = NULL, lease_expires_at = NULL, updated_at = now()
+         WHERE id = ${row.id} AND claimed_by = ${ctx.owner} AND status = 'CLAIMED' AND EXISTS (SELECT 1 FROM mapped)
+        RETURNING id)
+      SELECT (SELECT count(*) FROM mapped) AS mapped, (SELECT count(*) FROM settled) AS settled`.execute(ctx.db);
+    counts = result.rows[0];
+  } catch (error) {
+    if (isUniqueViolation(error)) return "unsure";
+    throw error;
+  }
+  if (counts === undefined || counts.mapped !== 1n) return "unsure";
+  if (counts.settled === 1n) return "sent";
+  // The id is recorded (a fact); the row was not ours to settle: ACKED by the broker's event, or the lease is gone.
+  const now = await ctx.db.selectFrom("outbox").select("status").where("id", "=", row.id).executeTakeFirst();
+  return now?.status === "ACKED" ? "sent" : "lease_lost";
+}
+
+function isUniqueViolation(error: unknown): boolean {
+  return typeof error === "object" && error !== null && "code" in error && (error as { readonly code: unknown }).code === "23505";
 }
 
 /** How a broker order found under our client_order_id differs from the row, or null. */

@@ -1,8 +1,10 @@
 /**
  * The dispatcher: the one caller of a broker's submit, replace and cancel (A1).
- * Each round claims a batch (claim.ts: gates read in the claim transaction,
- * FOR UPDATE SKIP LOCKED), then handles the claimed rows concurrently
- * (dispatch-row.ts). Any number of dispatchers may run on one database: a row
+ * A claim takes a batch (claim.ts: gates read in the claim transaction,
+ * FOR UPDATE SKIP LOCKED); its rows are then sent concurrently (dispatch-row.ts).
+ * `runOnce` is one claim and its rows; `start` pumps: it claims again as soon as
+ * there is room, without waiting for slow sends, so a burst never waits a broker
+ * round trip for its claim. Any number of dispatchers may run on one database: a row
  * is claimed by one of them at a time, and a dead one's rows are taken over
  * after the lease, starting with a lookup.
  *
@@ -13,7 +15,7 @@ import { randomUUID } from "node:crypto";
 import { DeskError, errorMessage, type Clock } from "@mqk/core";
 import type { Database, Kysely } from "@mqk/db";
 import { adapterOf, type BrokerSession } from "../broker-session.js";
-import { claimRows } from "./claim.js";
+import { claimRows, type ClaimedRow } from "./claim.js";
 import { dispatchRow, type RowContext, type RowResult } from "./dispatch-row.js";
 
 export interface DispatcherOptions {
@@ -28,11 +30,17 @@ export interface DispatcherOptions {
   readonly leaseMs?: number;
   /** Rows per claim (default 16). */
   readonly batchSize?: number;
+  /** start(): rows being sent at once, at most (default 4 × batchSize); a claim takes only what fits. */
+  readonly maxInFlight?: number;
   /** Backoff after an unresolved attempt: base × 2^(attempts−1), capped (defaults 250 ms, 30 000 ms). */
   readonly backoffBaseMs?: number;
   readonly backoffMaxMs?: number;
   /** Told about every round that failed; never throws. */
   readonly onProblem?: (message: string) => void;
+  /** start(): told about every claim that took rows (for logs and figures); never throws. */
+  readonly onClaim?: (claimed: number, gatesOpen: boolean | null) => void;
+  /** start(): told about every row's outcome; never throws. */
+  readonly onResult?: (result: RowResult) => void;
 }
 
 export interface DispatchRound {
@@ -49,8 +57,18 @@ export interface Dispatcher {
   runOnce(): Promise<DispatchRound>;
   /** Rounds until nothing is claimable (at most `maxRounds`, default 1000). */
   drain(maxRounds?: number): Promise<readonly DispatchRound[]>;
-  /** Runs rounds every `intervalMs` (back to back while rows keep coming) until `stop`. */
+  /**
+   * Claims and sends continuously until `stop`: a claim as soon as there is room for
+   * rows (at most maxInFlight being sent), again at once while claims come back full,
+   * otherwise after `intervalMs` — or at once on `wake()`.
+   */
   start(intervalMs: number): void;
+  /**
+   * Asks a started dispatcher for a claim now instead of at its next interval — call it
+   * after committing outbox rows. It carries nothing: the claim reads the gates itself (A2).
+   */
+  wake(): void;
+  /** Stops claiming and waits for the rows being sent. */
   stop(): Promise<void>;
 }
 
@@ -70,6 +88,7 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
     batchSize: positiveInteger("batchSize", options.batchSize ?? 16, 1_000),
     reconcileFreshnessMs: positiveInteger("reconcileFreshnessMs", options.reconcileFreshnessMs, 86_400_000),
   };
+  const maxInFlight = positiveInteger("maxInFlight", options.maxInFlight ?? 4 * claimOptions.batchSize, 10_000);
   const ctx: RowContext = {
     db: options.db,
     adapter,
@@ -80,42 +99,93 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
   };
   const onProblem = options.onProblem ?? (() => undefined);
 
+  async function handle(claimed: ClaimedRow): Promise<RowResult> {
+    try {
+      return await dispatchRow(ctx, claimed);
+    } catch (error) {
+      // The row stays CLAIMED: after its lease another round (ours or another
+      // dispatcher's) takes it over, starting with a lookup.
+      const reason = `outbox row ${String(claimed.row.id)}: ${errorMessage(error)}`;
+      onProblem(reason);
+      return { kind: "retry_later", outboxId: claimed.row.id, reason };
+    }
+  }
+
+  /** An observer's callback must not break the pump. */
+  function observe(callback: () => void): void {
+    try {
+      callback();
+    } catch (error) {
+      onProblem(`an observer threw: ${errorMessage(error)}`);
+    }
+  }
+
   async function runOnce(): Promise<DispatchRound> {
     const claim = await claimRows(options.db, options.clock, claimOptions);
-    const results = await Promise.all(
-      claim.rows.map(async (claimed): Promise<RowResult> => {
-        try {
-          return await dispatchRow(ctx, claimed);
-        } catch (error) {
-          // The row stays CLAIMED: after its lease another round (ours or another
-          // dispatcher's) takes it over, starting with a lookup.
-          const reason = `outbox row ${String(claimed.row.id)}: ${errorMessage(error)}`;
-          onProblem(reason);
-          return { kind: "retry_later", outboxId: claimed.row.id, reason };
-        }
-      }),
-    );
+    const results = await Promise.all(claim.rows.map(handle));
     return { claimed: claim.rows.length, gatesOpen: claim.gatesOpen, blockedBy: claim.blockedBy, results };
   }
 
-  let timer: NodeJS.Timeout | null = null;
-  let running: Promise<void> | null = null;
+  // ---- start(): the pump
   let stopped = true;
+  let loop: Promise<void> | null = null;
+  const inFlight = new Set<Promise<void>>();
+  let poked = false;
+  let wakeUp: (() => void) | null = null;
 
-  function schedule(delayMs: number, intervalMs: number): void {
-    if (stopped) return;
-    timer = setTimeout(() => {
-      timer = null;
-      running = runOnce()
-        .then((round) => schedule(round.claimed > 0 ? 0 : intervalMs, intervalMs))
-        .catch((error: unknown) => {
-          onProblem(`dispatch round failed: ${errorMessage(error)}`);
-          schedule(intervalMs, intervalMs);
-        })
-        .finally(() => {
-          running = null;
-        });
-    }, delayMs);
+  function poke(): void {
+    poked = true;
+    wakeUp?.();
+  }
+
+  /** Resolves after `ms`, or at once on a poke (a wake, a row done while full, stop). */
+  function pause(ms: number): Promise<void> {
+    if (poked || stopped) return Promise.resolve();
+    return new Promise((resolve) => {
+      const timer = setTimeout(done, ms);
+      function done(): void {
+        clearTimeout(timer);
+        wakeUp = null;
+        resolve();
+      }
+      wakeUp = done;
+    });
+  }
+
+  async function pump(intervalMs: number): Promise<void> {
+    let expectRows = true;
+    while (!stopped) {
+      expectRows ||= poked;
+      poked = false;
+      const room = maxInFlight - inFlight.size;
+      if (room <= 0) {
+        await pause(intervalMs);
+        continue;
+      }
+      const asked = Math.min(claimOptions.batchSize, room);
+      let taken = 0;
+      try {
+        const claim = await claimRows(options.db, options.clock, { ...claimOptions, batchSize: asked }, !expectRows);
+        taken = claim.rows.length;
+        if (taken > 0) observe(() => options.onClaim?.(taken, claim.gatesOpen));
+        for (const claimed of claim.rows) {
+          const sending: Promise<void> = handle(claimed).then((result) => {
+            inFlight.delete(sending);
+            if (inFlight.size === maxInFlight - 1) poke();
+            observe(() => options.onResult?.(result));
+          });
+          inFlight.add(sending);
+        }
+      } catch (error) {
+        onProblem(`dispatch round failed: ${errorMessage(error)}`);
+        await pause(intervalMs);
+        continue;
+      }
+      // A full claim: more rows are likely waiting. Otherwise wait for a wake or the interval
+      // (after which the claim first probes: an idle dispatcher's rounds write nothing).
+      expectRows = taken === asked;
+      if (!expectRows) await pause(intervalMs);
+    }
   }
 
   return {
@@ -132,15 +202,21 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
     },
     start(intervalMs) {
       positiveInteger("intervalMs", intervalMs, 3_600_000);
-      if (!stopped) return;
+      if (!stopped || loop !== null) return;
       stopped = false;
-      schedule(0, intervalMs);
+      poked = false;
+      loop = pump(intervalMs).finally(() => {
+        loop = null;
+      });
+    },
+    wake() {
+      if (!stopped) poke();
     },
     async stop() {
       stopped = true;
-      if (timer !== null) clearTimeout(timer);
-      timer = null;
-      while (running !== null) await running;
+      wakeUp?.();
+      while (loop !== null) await loop;
+      await Promise.all([...inFlight]);
     },
   };
 }
