@@ -65,9 +65,9 @@ const settings = {
   dispatchers: Math.round(numberOption("dispatchers", 1)),
   batchSize: Math.round(numberOption("batch", 16)),
   intervalMs: Math.round(numberOption("interval", 50)),
-  producers: Math.round(numberOption("producers", 2)),
+  producers: Math.round(numberOption("producers", 3)),
   poolMax: Math.round(numberOption("pool", 10)),
-  ingestLanes: Math.round(numberOption("lanes", 2)),
+  ingestLanes: Math.round(numberOption("lanes", 4)),
   traceStatements: flag("trace-statements"),
 };
 

@@ -91,7 +91,7 @@ describe("prepared statements on generic plans", () => {
       await session.close();
     }
     expect(await db.selectFrom("orders").select("id").where("state", "=", "filled").execute()).toHaveLength(12);
-    expect(texts().filter((t) => t.includes("WITH picked AS"))).toHaveLength(2); // gates open, gates shut
+    expect(texts().filter((t) => t.includes("WITH picked AS"))).toHaveLength(2); // the full claim: gates open, gates shut
 
     // Not vacuous: the hot path's statements were all seen.
     const seen = texts();
@@ -104,6 +104,9 @@ describe("prepared statements on generic plans", () => {
       "WITH mapped AS",
       "INSERT INTO inbox",
       "FOR UPDATE",
+      "AS gate_pin", // the pinned claim
+      "AS map_version", // the inbox's read
+      "WITH lm AS", // the inbox's guarded write
     ];
     for (const part of parts) {
       expect({ part, seen: seen.some((t) => t.includes(part)) }).toEqual({ part, seen: true });

@@ -42,7 +42,7 @@ export {
 } from "./internal/arm-state.js";
 export { beat, checkDeadman, recoverDeadman, readDeadman, type DeadmanStatus, type BeatRefusal, type RecoverRefusal } from "./internal/deadman.js";
 export { readGates, type IntegrityGates } from "./internal/gates.js";
-export { readDispatchGates, type DispatchGates } from "./internal/dispatch-gates.js";
+export { readDispatchGates, currentGatePin, type DispatchGates, type GatePin } from "./internal/dispatch-gates.js";
 export {
   readReconcileGate,
   reconcileEvidenceHash,

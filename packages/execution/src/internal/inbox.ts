@@ -11,29 +11,24 @@
  * inbox with applied_at NULL and change nothing else: reconcile sees the
  * difference and goes DIRTY (fail closed).
  *
- * The transaction is three statements (inbox-sql.ts): lock the order, read its
- * state after the lock, write everything in one statement guarded by the inbox
- * insert. Between the read and the write, this module decides — the state
- * machine, the fill intervals, @mqk/portfolio's average-cost math — in memory.
+ * Two paths to the same writes (inbox-read.ts, inbox-plan.ts, inbox-write.ts):
+ *  - quick, with no transaction around it: read the order's state with its row
+ *    versions, decide in memory, then ONE statement that locks those rows, proves
+ *    their versions unchanged and writes everything — or, on any change, nothing;
+ *  - careful, when the quick write found a change (another event of the order, or
+ *    of its symbol, came first), for a symbol's first fill, or after a unique
+ *    violation: one transaction that locks the order, reads after the lock, decides
+ *    and writes.
+ * Either way the inbox row and everything it changes commit together, or not at all.
  */
-import { asTicker, canonicalJson, divRound, invariant, type IntentId, type Micros, type Shares } from "@mqk/core";
-import type { Database, Kysely, OrderState, OutboxStatus } from "@mqk/db";
-import { applyFillToPosition, positionFromParts, type Fill } from "@mqk/portfolio";
-import type { BrokerEvent, BrokerFill } from "./broker-event.js";
+import { canonicalJson, invariant } from "@mqk/core";
+import type { Database, Kysely, OrderState } from "@mqk/db";
+import type { BrokerEvent } from "./broker-event.js";
 import type { Executor } from "./id-map.js";
-import {
-  createAndLockPosition,
-  lockOrder,
-  readOrderState,
-  writeEvent,
-  type CashEntry,
-  type EventWrites,
-  type LockedOrder,
-  type OrderStateRead,
-  type OutboxSettlement,
-  type PositionRow,
-} from "./inbox-sql.js";
-import { nextOrderState, type OrderStateOrNone } from "./order-state-machine.js";
+import { appliedWrites, keptWrites, plan, required, type Verdict } from "./inbox-plan.js";
+import { createAndLockPosition, lockOrder, readOrder } from "./inbox-read.js";
+import { writeEvent, type EventWrites, type WriteGuard } from "./inbox-write.js";
+import type { OrderStateOrNone } from "./order-state-machine.js";
 
 export type ApplyOutcome =
   | { readonly kind: "duplicate" }
@@ -42,12 +37,6 @@ export type ApplyOutcome =
   /** A fill whose interval of the order's quantity was already booked (by a backfill or another message): kept, not applied. */
   | { readonly kind: "covered"; readonly seq: bigint; readonly reason: string }
   | { readonly kind: "applied"; readonly seq: bigint; readonly orderState: OrderState; readonly fillApplied: boolean };
-
-/** An outcome before the inbox row (and so its seq) exists. */
-type Verdict =
-  | { readonly kind: "unmatched"; readonly reason: string }
-  | { readonly kind: "illegal_transition"; readonly from: OrderStateOrNone; readonly event: string; readonly reason: string }
-  | { readonly kind: "covered"; readonly reason: string };
 
 function checkEvent(event: BrokerEvent): void {
   const isFill = event.kind === "fill" || event.kind === "partial_fill";
@@ -59,226 +48,73 @@ function checkEvent(event: BrokerEvent): void {
   }
 }
 
-/** Inserts and applies one broker event in its own transaction. */
+/** Inserts and applies one broker event: all of it in one transaction, or none of it. */
 export async function applyBrokerEvent(db: Kysely<Database>, event: BrokerEvent): Promise<ApplyOutcome> {
   checkEvent(event);
   const payloadJson = canonicalJson(event.payload);
-  return db.transaction().execute((tx) => applyInTransaction(tx, event, payloadJson));
+  const quick = await applyQuickly(db, event, payloadJson);
+  if (quick !== "contended") return quick;
+  return db.transaction().execute((tx) => applyCarefully(tx, event, payloadJson));
 }
 
-const NOTHING_ELSE = { learnBrokerOrderId: null, insertOrder: null, updateOrder: null, position: null, cash: [], settleOutbox: null } as const;
+const UNMATCHED: Verdict = { kind: "unmatched", reason: "no order of ours has this client_order_id or broker_order_id" };
 
-async function applyInTransaction(tx: Executor, event: BrokerEvent, payloadJson: string): Promise<ApplyOutcome> {
-  const locked = await lockOrder(tx, event);
-  if (locked === undefined)
-    return keep(tx, event, payloadJson, { kind: "unmatched", reason: "no order of ours has this client_order_id or broker_order_id" }, null);
-  const state = await readOrderState(tx, locked, event);
+/** The quick path; "contended" hands the event to the careful path (nothing was written). */
+async function applyQuickly(db: Kysely<Database>, event: BrokerEvent, payloadJson: string): Promise<ApplyOutcome | "contended"> {
+  const read = await readOrder(db, event, "event", false);
+  if (read === undefined) return outcomeOf(await writeEvent(db, event, payloadJson, keptWrites(UNMATCHED, null, null)), UNMATCHED);
+  const { locked, state, versions } = read;
   const planned = plan(locked, state, event);
-  if (planned.kind !== "apply") return keep(tx, event, payloadJson, planned.verdict, planned.intentId, planned.learnBrokerOrderId);
+  // A symbol's first fill needs its position row created first: the careful path does that.
+  if (planned.kind === "apply" && event.fill !== null && state.position === null) return "contended";
+  const guard: WriteGuard = {
+    intentId: locked.intentId,
+    versions,
+    orderId: state.order?.id ?? null,
+    position: event.fill === null ? null : { account: locked.account, symbol: required(locked, "symbol") },
+  };
+  const writes: EventWrites =
+    planned.kind === "apply"
+      ? appliedWrites(locked, state, event, planned, state.position)
+      : keptWrites(planned.verdict, planned.intentId, planned.learnBrokerOrderId);
+  try {
+    const written = await writeEvent(db, event, payloadJson, writes, guard);
+    if (!written.guarded) return "contended";
+    return planned.kind === "apply" ? appliedOutcome(written.seq, planned.to, event) : outcomeOf(written, planned.verdict);
+  } catch (error) {
+    // Another writer got in between in a way no version shows (the order's first row, a
+    // broker id taken meanwhile): nothing was written; the careful path decides again.
+    if (isUniqueViolation(error)) return "contended";
+    throw error;
+  }
+}
 
-  let position: PositionRow | null = state.position;
+/** The careful path: lock the order, read after the lock, decide, write — one transaction. */
+async function applyCarefully(tx: Executor, event: BrokerEvent, payloadJson: string): Promise<ApplyOutcome> {
+  const intentId = await lockOrder(tx, event);
+  const read = intentId === undefined ? undefined : await readOrder(tx, event, intentId, true);
+  if (read === undefined) return outcomeOf(await writeEvent(tx, event, payloadJson, keptWrites(UNMATCHED, null, null)), UNMATCHED);
+  const { locked, state } = read;
+  const planned = plan(locked, state, event);
+  if (planned.kind !== "apply")
+    return outcomeOf(await writeEvent(tx, event, payloadJson, keptWrites(planned.verdict, planned.intentId, planned.learnBrokerOrderId)), planned.verdict);
+  let position = state.position;
   if (event.fill !== null && position === null) position = await createAndLockPosition(tx, locked.account, required(locked, "symbol"));
-  const writes: EventWrites = {
-    applied: true,
-    orderIntentId: locked.intentId,
-    applyNote: null,
-    fillCumQtyShares: planned.cumulative,
-    learnBrokerOrderId: planned.learnBrokerOrderId,
-    ...orderWrite(locked, state, event, planned),
-    ...(event.fill === null || position === null ? { position: null, cash: [] } : bookFill(locked, position, event.fill)),
-    settleOutbox: settlement(locked.intentId, state.outboxStatus, event),
-  };
-  const seq = await writeEvent(tx, event, payloadJson, writes);
+  const written = await writeEvent(tx, event, payloadJson, appliedWrites(locked, state, event, planned, position));
+  return appliedOutcome(written.seq, planned.to, event);
+}
+
+function appliedOutcome(seq: bigint | undefined, orderState: OrderState, event: BrokerEvent): ApplyOutcome {
   if (seq === undefined) return { kind: "duplicate" };
-  return { kind: "applied", seq, orderState: planned.to, fillApplied: event.fill !== null };
+  return { kind: "applied", seq, orderState, fillApplied: event.fill !== null };
 }
 
-/**
- * Records the event without applying it, and why. A broker id the event taught about
- * one of our orders is still a fact, and is recorded (A4).
- */
-async function keep(
-  tx: Executor,
-  event: BrokerEvent,
-  payloadJson: string,
-  verdict: Verdict,
-  intentId: IntentId | null,
-  learnBrokerOrderId: string | null = null,
-): Promise<ApplyOutcome> {
-  const seq = await writeEvent(tx, event, payloadJson, {
-    applied: false,
-    orderIntentId: intentId,
-    applyNote: verdict.reason,
-    fillCumQtyShares: null,
-    ...NOTHING_ELSE,
-    learnBrokerOrderId: intentId === null ? null : learnBrokerOrderId,
-  });
-  if (seq === undefined) return { kind: "duplicate" };
-  return { ...verdict, seq };
+/** A kept event's outcome: its verdict with the inbox row's seq, or a duplicate. */
+function outcomeOf(written: { readonly seq: bigint | undefined }, verdict: Verdict): ApplyOutcome {
+  if (written.seq === undefined) return { kind: "duplicate" };
+  return { ...verdict, seq: written.seq };
 }
 
-type Plan =
-  | { readonly kind: "keep"; readonly verdict: Verdict; readonly intentId: IntentId | null; readonly learnBrokerOrderId: string | null }
-  | {
-      readonly kind: "apply";
-      readonly from: OrderStateOrNone;
-      readonly to: OrderState;
-      readonly filledAfter: bigint;
-      readonly cumulative: bigint | null;
-      readonly learnBrokerOrderId: string | null;
-    };
-
-/** Every refusal of the old one-step inbox, in the same order; pure. */
-function plan(locked: LockedOrder, state: OrderStateRead, event: BrokerEvent): Plan {
-  const unmatched = (reason: string): Plan => ({ kind: "keep", verdict: { kind: "unmatched", reason }, intentId: null, learnBrokerOrderId: null });
-  if (locked.account !== event.account) return unmatched(`event account ${event.account} differs from the order's account ${locked.account}`);
-  const terms = event.orderTerms ?? null;
-  if (terms !== null && (terms.symbol !== locked.symbol || terms.side !== locked.side || terms.qtyShares !== locked.qtyShares)) {
-    return unmatched(
-      `the event's order (${terms.side} ${String(terms.qtyShares)} ${terms.symbol}) is not the order we placed under ${locked.clientOrderId} (${String(locked.side)} ${String(locked.qtyShares)} ${String(locked.symbol)})`,
-    );
-  }
-  let learnBrokerOrderId: string | null = null;
-  if (event.brokerOrderId !== null && state.mappedBrokerOrderId === null) {
-    // A4: learned from the event — persisted by this event's write, in this transaction.
-    if (state.brokerIdOwner !== null && state.brokerIdOwner !== locked.clientOrderId) return unmatched("broker order id not recorded: broker_order_id_taken");
-    learnBrokerOrderId = event.brokerOrderId;
-  } else if (event.brokerOrderId !== null && state.mappedBrokerOrderId !== event.brokerOrderId) {
-    return unmatched(`broker order id ${event.brokerOrderId} differs from the mapped ${state.mappedBrokerOrderId ?? ""}`);
-  }
-
-  const keep = (verdict: Verdict): Plan => ({ kind: "keep", verdict, intentId: locked.intentId, learnBrokerOrderId });
-  const qty = locked.qtyShares ?? 0n;
-  const filledBefore = state.order?.filledQtyShares ?? 0n;
-  const filledAfter = filledBefore + (event.fill?.qtyShares ?? 0n);
-  const from: OrderStateOrNone = state.order?.state ?? "none";
-  let cumulative: bigint | null = null;
-  if (event.fill !== null) {
-    cumulative = event.fill.cumulativeQtyShares ?? filledAfter;
-    if (cumulative > qty) {
-      return keep({
-        kind: "illegal_transition",
-        from,
-        event: event.kind,
-        reason: `the fill's cumulative ${String(cumulative)} exceeds the order's ${String(qty)} shares`,
-      });
-    }
-    if (state.bookedOverlap !== null) {
-      return keep({
-        kind: "covered",
-        reason: `shares (${state.bookedOverlap}] of this order are booked already; this execution covers (${String(cumulative - event.fill.qtyShares)}, ${String(cumulative)}]`,
-      });
-    }
-  }
-  if (filledAfter > qty) {
-    return keep({ kind: "illegal_transition", from, event: event.kind, reason: `fills ${String(filledAfter)} exceed the order's ${String(qty)} shares` });
-  }
-  const transition = nextOrderState(from, event.kind, filledAfter, qty);
-  if (!transition.ok) {
-    return keep({ kind: "illegal_transition", from, event: event.kind, reason: `the order state machine does not list ${from} + ${event.kind}` });
-  }
-  return { kind: "apply", from, to: transition.to, filledAfter, cumulative, learnBrokerOrderId };
-}
-
-type ApplyPlan = Extract<Plan, { readonly kind: "apply" }>;
-
-/** The orders row: created by the order's first applied event, updated by the rest. */
-function orderWrite(locked: LockedOrder, state: OrderStateRead, event: BrokerEvent, planned: ApplyPlan): Pick<EventWrites, "insertOrder" | "updateOrder"> {
-  const order = state.order;
-  const avgAfter =
-    event.fill === null ? (order?.filledAvgPriceMicros ?? null) : filledAverage(order?.filledAvgPriceMicros ?? null, order?.filledQtyShares ?? 0n, event.fill);
-  const rejectReason = event.kind === "rejected" ? (event.reason ?? "rejected by the broker") : (order?.rejectReason ?? null);
-  const brokerOrderId = event.brokerOrderId ?? state.mappedBrokerOrderId;
-  if (order === undefined) {
-    return {
-      updateOrder: null,
-      insertOrder: {
-        intentId: locked.intentId,
-        clientOrderId: locked.clientOrderId,
-        brokerOrderId,
-        account: locked.account,
-        symbol: required(locked, "symbol"),
-        side: required(locked, "side"),
-        orderType: required(locked, "orderType"),
-        timeInForce: required(locked, "timeInForce"),
-        state: planned.to,
-        qtyShares: locked.qtyShares ?? 0n,
-        filledQtyShares: planned.filledAfter,
-        limitPriceMicros: locked.limitPriceMicros,
-        stopPriceMicros: locked.stopPriceMicros,
-        filledAvgPriceMicros: avgAfter,
-        rejectReason,
-      },
-    };
-  }
-  return {
-    insertOrder: null,
-    updateOrder: {
-      id: order.id,
-      state: planned.to,
-      filledQtyShares: planned.filledAfter,
-      filledAvgPriceMicros: avgAfter,
-      rejectReason,
-      brokerOrderId: order.brokerOrderId === null ? brokerOrderId : null,
-    },
-  };
-}
-
-/**
- * The broker's own event settles the outbox row of the order: a rejection makes it
- * REJECTED with the broker's reason; any other event proves the order exists, so a
- * row still CLAIMED, AMBIGUOUS or SENT becomes ACKED (an ambiguous send resolved by
- * the broker itself). Most events find the row ACKED already (read under the
- * order's lock): nothing to write.
- */
-function settlement(intentId: IntentId, status: OutboxStatus, event: BrokerEvent): OutboxSettlement | null {
-  if (event.kind === "rejected") {
-    if (status === "REJECTED") return null;
-    return { intentId, status: "REJECTED", rejectReason: event.reason ?? "rejected by the broker", from: ["CLAIMED", "AMBIGUOUS", "SENT", "ACKED"] };
-  }
-  if (status !== "CLAIMED" && status !== "AMBIGUOUS" && status !== "SENT") return null;
-  return { intentId, status: "ACKED", rejectReason: null, from: ["CLAIMED", "AMBIGUOUS", "SENT"] };
-}
-
-function required<K extends "symbol" | "side" | "orderType" | "timeInForce">(locked: LockedOrder, key: K): NonNullable<LockedOrder[K]> {
-  const value = locked[key];
-  invariant(value !== null, `outbox row ${String(locked.placedId)} (an order) has no ${key}`);
-  return value;
-}
-
-/** Volume-weighted average fill price, HALF_EVEN like the portfolio's average cost. */
-function filledAverage(avgBefore: bigint | null, filledBefore: bigint, fill: BrokerFill): bigint {
-  const notionalBefore = (avgBefore ?? 0n) * filledBefore;
-  return divRound(notionalBefore + fill.priceMicros * fill.qtyShares, filledBefore + fill.qtyShares, "HALF_EVEN");
-}
-
-/**
- * Position, cash and realised PnL for one execution, with @mqk/portfolio's
- * average-cost math. The positions row keeps the average cost, not the cost
- * basis, so the basis is rebuilt as qty × avg (exact after any reduction; after
- * an add it differs from the pure portfolio's by under a micro per share).
- * Cash: the fill before fees, then the fee, each booked once per execution id
- * (cash_ledger's (account, reason, source_ref) key is the second lock on D2).
- */
-function bookFill(locked: LockedOrder, row: PositionRow, fill: BrokerFill): Pick<EventWrites, "position" | "cash"> {
-  const ticker = asTicker(required(locked, "symbol"));
-  const side = required(locked, "side");
-  const current = positionFromParts(ticker, row.qtyShares as Shares, (row.qtyShares * row.avgCostMicros) as Micros);
-  const portfolioFill: Fill = { fillId: fill.executionId, ticker, side, qtyShares: fill.qtyShares, priceMicros: fill.priceMicros, feeMicros: fill.feeMicros };
-  const change = applyFillToPosition(current, portfolioFill);
-  const fee: bigint = fill.feeMicros;
-  const cash: CashEntry[] = [
-    { account: locked.account, amountMicros: change.cashDeltaMicros + fee, reason: "FILL", sourceRef: fill.executionId, symbol: ticker },
-  ];
-  if (fee > 0n) cash.push({ account: locked.account, amountMicros: -fee, reason: "FEE", sourceRef: fill.executionId, symbol: ticker });
-  return {
-    position: {
-      account: locked.account,
-      symbol: ticker,
-      qtyShares: change.position?.qtyShares ?? 0n,
-      avgCostMicros: change.position?.avgCostMicros ?? 0n,
-      realizedPnlMicros: row.realizedPnlMicros + change.realisedMicros - fee,
-    },
-    cash,
-  };
+function isUniqueViolation(error: unknown): boolean {
+  return typeof error === "object" && error !== null && "code" in error && (error as { readonly code: unknown }).code === "23505";
 }

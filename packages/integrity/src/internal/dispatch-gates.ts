@@ -5,7 +5,7 @@
  * reconcile record of the account. The verdicts are the same pure judgements
  * `readGates` and `readReconcileGate` use, so the three cannot drift apart.
  */
-import { prepared, sql, type ArmReasonKind, type ArmState, type DeadmanState, type ReconcileResult } from "@mqk/db";
+import { prepared, sql, type ArmReasonKind, type ArmState, type DeadmanState, type RawBuilder, type ReconcileResult } from "@mqk/db";
 import type { Executor } from "./executor.js";
 import { judgeIntegrityGates, type IntegrityGates } from "./gates.js";
 import { judgeReconcileRecord, type ReconcileGate } from "./reconcile-gate.js";
@@ -19,6 +19,45 @@ export interface DispatchGates {
   readonly open: boolean;
   /** Why the gates are shut, one line each; empty when open. */
   readonly blockedBy: readonly string[];
+  /** Set when open: the versions of the rows judged, and how long the verdict holds on them. */
+  readonly pin: GatePin | null;
+}
+
+/**
+ * The rows an open verdict was reached on, by version (xmin and ctid of arm_state,
+ * deadman, risk_state and the latest accepted reconcile record of the account), and
+ * the instant until which those same rows stay open (the heartbeat deadline, the
+ * record's freshness bound). While `currentGatePin` still reads `value` — no row
+ * changed, none was added — and the clock is not past `openUntilMs`, the judgement
+ * would come out the same: a claim may then check the pin inside its own statement
+ * instead of reading and judging the gates again.
+ */
+export interface GatePin {
+  readonly value: string;
+  readonly openUntilMs: number;
+}
+
+/** The pin of the rows joined as a, d, r and rc (rc's version as row_xmin and row_ctid). */
+const PIN_OF_ROWS = sql<string>`a.xmin::text || ':' || a.ctid::text || '|' || d.xmin::text || ':' || d.ctid::text || '|' || r.xmin::text || ':' || r.ctid::text
+  || '|' || coalesce(rc.id::text || ':' || rc.row_xmin::text || ':' || rc.row_ctid::text, 'none')`;
+
+/**
+ * An SQL scalar subquery: the gates' pin as it is now, with arm_state, deadman and
+ * risk_state locked FOR SHARE for the rest of the statement's transaction — for the
+ * claim statement to compare with a pin from `readDispatchGates` (an equal pin means
+ * the same rows, so the same verdict until the pin's `openUntilMs`).
+ */
+export function currentGatePin(account: string): RawBuilder<string | null> {
+  return sql<string | null>`(SELECT ${PIN_OF_ROWS}
+      FROM arm_state a
+     CROSS JOIN deadman d
+     CROSS JOIN risk_state r
+      LEFT JOIN LATERAL (
+            SELECT id, xmin AS row_xmin, ctid AS row_ctid FROM reconcile_runs
+             WHERE account = ${account} AND result IN ('CLEAN', 'DIRTY')
+             ORDER BY id DESC
+             LIMIT 1) rc ON true
+       FOR SHARE OF a, d, r)`;
 }
 
 interface GateRow {
@@ -40,6 +79,7 @@ interface GateRow {
   readonly rc_local_digest: string | null;
   readonly rc_evidence_hash: string | null;
   readonly rc_finished_at: Date | null;
+  readonly pin: string;
 }
 
 /** Call inside the claim transaction (the FOR SHARE locks last until it ends). */
@@ -51,12 +91,13 @@ export async function readDispatchGates(tx: Executor, account: string, nowMs: nu
            r.state AS risk_state, r.reason AS risk_reason,
            rc.id AS rc_id, rc.account AS rc_account, rc.result AS rc_result, rc.watermark_broker_ns AS rc_watermark_broker_ns,
            rc.watermark_inbox_seq AS rc_watermark_inbox_seq, rc.snapshot_digest AS rc_snapshot_digest, rc.local_digest AS rc_local_digest,
-           rc.evidence_hash AS rc_evidence_hash, rc.finished_at AS rc_finished_at
+           rc.evidence_hash AS rc_evidence_hash, rc.finished_at AS rc_finished_at,
+           ${PIN_OF_ROWS} AS pin
       FROM arm_state a
      CROSS JOIN deadman d
      CROSS JOIN risk_state r
       LEFT JOIN LATERAL (
-            SELECT * FROM reconcile_runs
+            SELECT *, xmin AS row_xmin, ctid AS row_ctid FROM reconcile_runs
              WHERE account = ${account} AND result IN ('CLEAN', 'DIRTY')
              ORDER BY id DESC
              LIMIT 1) rc ON true
@@ -66,7 +107,7 @@ export async function readDispatchGates(tx: Executor, account: string, nowMs: nu
     const integrity = judgeIntegrityGates(undefined, undefined, nowMs);
     const reconcile = judgeReconcileRecord(account, undefined, nowMs, freshnessMs);
     const blockedBy = ["arm_state, deadman or risk_state has no row (the schema was altered by hand)", ...reconcile.blockedBy];
-    return { integrity, reconcile, riskState: null, open: false, blockedBy };
+    return { integrity, reconcile, riskState: null, open: false, blockedBy, pin: null };
   }
   const integrity = judgeIntegrityGates(
     { state: row.arm_state, reason_kind: row.arm_reason_kind, reason: row.arm_reason, reconcile_run_id: row.arm_reconcile_run_id },
@@ -99,5 +140,9 @@ export async function readDispatchGates(tx: Executor, account: string, nowMs: nu
   const blockedBy = [...integrity.blockedBy];
   if (row.risk_state === "halted") blockedBy.push(`risk halted: ${row.risk_reason}`);
   blockedBy.push(...reconcile.blockedBy);
-  return { integrity, reconcile, riskState: row.risk_state, open: blockedBy.length === 0, blockedBy };
+  const open = blockedBy.length === 0;
+  // Open on these rows until the heartbeat deadline or the record's freshness bound, whichever is first.
+  const openUntilMs = Math.min(integrity.deadlineAtMs ?? Number.NEGATIVE_INFINITY, (record?.finished_at.getTime() ?? Number.NEGATIVE_INFINITY) + freshnessMs);
+  const pin = open && Number.isFinite(openUntilMs) ? { value: row.pin, openUntilMs } : null;
+  return { integrity, reconcile, riskState: row.risk_state, open, blockedBy, pin };
 }

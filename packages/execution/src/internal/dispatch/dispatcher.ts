@@ -15,7 +15,7 @@ import { randomUUID } from "node:crypto";
 import { DeskError, errorMessage, type Clock } from "@mqk/core";
 import type { Database, Kysely } from "@mqk/db";
 import { adapterOf, type BrokerSession } from "../broker-session.js";
-import { claimRows, type ClaimedRow } from "./claim.js";
+import { claimRows, type ClaimedRow, type GateMemory } from "./claim.js";
 import { dispatchRow, type RowContext, type RowResult } from "./dispatch-row.js";
 
 export interface DispatcherOptions {
@@ -98,6 +98,7 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
     backoffMaxMs: positiveInteger("backoffMaxMs", options.backoffMaxMs ?? 30_000, 3_600_000),
   };
   const onProblem = options.onProblem ?? (() => undefined);
+  const gateMemory: GateMemory = { pin: null };
 
   async function handle(claimed: ClaimedRow): Promise<RowResult> {
     try {
@@ -121,7 +122,7 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
   }
 
   async function runOnce(): Promise<DispatchRound> {
-    const claim = await claimRows(options.db, options.clock, claimOptions);
+    const claim = await claimRows(options.db, options.clock, claimOptions, true, gateMemory);
     const results = await Promise.all(claim.rows.map(handle));
     return { claimed: claim.rows.length, gatesOpen: claim.gatesOpen, blockedBy: claim.blockedBy, results };
   }
@@ -165,7 +166,7 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
       const asked = Math.min(claimOptions.batchSize, room);
       let taken = 0;
       try {
-        const claim = await claimRows(options.db, options.clock, { ...claimOptions, batchSize: asked }, !expectRows);
+        const claim = await claimRows(options.db, options.clock, { ...claimOptions, batchSize: asked }, !expectRows, gateMemory);
         taken = claim.rows.length;
         if (taken > 0) observe(() => options.onClaim?.(taken, claim.gatesOpen));
         for (const claimed of claim.rows) {
