@@ -2,7 +2,7 @@ import { mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { repoRoot, runMqk } from "./run-mqk.js";
+import { repoRoot, runMqk, spawnMqk } from "./run-mqk.js";
 
 const work = mkdtempSync(path.join(tmpdir(), "mqk-cli-data-"));
 afterAll(() => rmSync(work, { recursive: true, force: true }));
@@ -56,5 +56,22 @@ describe("mqk calendar", () => {
     expect(runMqk(["calendar", "--from", "1999-12-01", "--to", "2000-01-10"]).code).toBe(1);
     expect(runMqk(["calendar", "--from", "tomorrow", "--to", "2000-01-10"]).stderr).toMatch(/expected a date YYYY-MM-DD/);
     expect(runMqk(["calendar", "--from", "2024-01-01"]).code).toBe(2);
+  });
+
+  it("the table's columns line up with their header", () => {
+    const [header = "", first = ""] = runMqk(["calendar", "--from", "2024-11-29", "--to", "2024-11-29"]).stdout.split("\n");
+    expect(header.indexOf("open (UTC)")).toBe(first.indexOf("2024-11-29T14:30"));
+    expect(header.indexOf("close (UTC)")).toBe(first.indexOf("2024-11-29T18:00"));
+    expect(header.indexOf("note")).toBe(first.indexOf("early close"));
+  });
+
+  it("a reader that stops early (| head) ends the CLI quietly: exit 0, no stack trace", async () => {
+    const child = spawnMqk(["calendar", "--from", "2000-01-01", "--to", "2040-12-31"]);
+    let stderr = "";
+    child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
+    await new Promise<void>((resolve) => child.stdout.once("data", () => resolve()));
+    child.stdout.destroy();
+    const code = await new Promise<number | null>((resolve) => child.on("close", (c) => resolve(c)));
+    expect({ code, stderr }).toEqual({ code: 0, stderr: "" });
   });
 });

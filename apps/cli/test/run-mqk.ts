@@ -1,4 +1,4 @@
-import { spawnSync } from "node:child_process";
+import { spawn, spawnSync, type ChildProcessWithoutNullStreams } from "node:child_process";
 import { createRequire } from "node:module";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
@@ -25,4 +25,9 @@ export function runMqk(args: readonly string[], options: { cwd?: string; env?: R
     timeout: 60_000,
   });
   return { code: result.status, stdout: result.stdout, stderr: result.stderr };
+}
+
+/** Starts the real CLI as a child process with piped streams (for tests that read as it writes). */
+export function spawnMqk(args: readonly string[]): ChildProcessWithoutNullStreams {
+  return spawn(process.execPath, ["--conditions=@mqk/source", "--import", tsx, main, ...args], { cwd: repoRoot, stdio: "pipe" });
 }

@@ -25,7 +25,8 @@ export function registerCalendarCommand(program: Command, io: CliIo): void {
         io.out(JSON.stringify(days.value));
         return;
       }
-      io.out("date        open (UTC)            close (UTC)           note");
+      // Columns as wide as their values: a date is 10 characters, an ISO instant 24.
+      io.out(`${"date".padEnd(10)}  ${"open (UTC)".padEnd(24)}  ${"close (UTC)".padEnd(24)}  note`);
       for (const day of days.value) {
         const session = calendar.sessionFor(day.date);
         io.out(`${day.date}  ${day.open}  ${day.close}  ${session?.earlyClose === true ? "early close" : ""}`.trimEnd());
