@@ -64,6 +64,7 @@ export async function writeReconcileRecord(
       evidence_hash: evidenceHash,
       started_at: new Date(finishedAtMs),
       finished_at: new Date(finishedAtMs),
+      mode: "PAPER",
     })
     .returning("id")
     .executeTakeFirstOrThrow();

@@ -158,6 +158,7 @@ describe("E2: the dispatcher's gates", () => {
         evidence_hash: "e".repeat(64),
         started_at: new Date(clock.nowMs()),
         finished_at: new Date(clock.nowMs()),
+        mode: "PAPER",
       })
       .execute();
     const round = await dispatcher.runOnce();

@@ -89,6 +89,16 @@ describe("E2: the pinned claim", () => {
     expect(round.blockedBy.join("\n")).toMatch(/older than the 120000 ms bound/);
   });
 
+  it("B3: a clock set back before the record's finish leaves the pin's span; the claim judges in full and the gate is shut", async () => {
+    clock.advance(-5_000);
+    // (the queued row must be due by the clock set back, or no claim even starts)
+    await sql`UPDATE outbox SET next_attempt_at = now() - interval '1 hour' WHERE status = 'PENDING'`.execute(desk().handle.db);
+    const round = await dispatcher.runOnce();
+    expect(round).toMatchObject({ claimed: 0, gatesOpen: false });
+    expect(round.blockedBy.join("\n")).toMatch(/in the future/);
+    expect(fullReads).toBe(1);
+  });
+
   it("B3: a newer DIRTY record between two claims shuts the second", async () => {
     await writeReconcileRecord(desk().handle.db, ACCOUNT, "DIRTY", clock.nowMs());
     const round = await dispatcher.runOnce();

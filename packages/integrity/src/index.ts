@@ -25,7 +25,6 @@
 export { appendAudit, auditHash, GENESIS_HASH, AUDIT_LOCK_KEY, type AuditEntry, type AppendedAudit, type AuditHashInput } from "./internal/audit-chain.js";
 export { verifyAuditChain, type AuditChainBreak, type AuditChainSummary } from "./internal/verify-audit-chain.js";
 export {
-  bootIntegrity,
   arm,
   disarm,
   readArmState,
@@ -36,11 +35,20 @@ export {
   type ArmRequest,
   type ArmRefusal,
   type ArmStatus,
-  type BootReport,
   type DisarmRequest,
   type DisarmReasonKind,
 } from "./internal/arm-state.js";
-export { beat, checkDeadman, recoverDeadman, readDeadman, type DeadmanStatus, type BeatRefusal, type RecoverRefusal } from "./internal/deadman.js";
+export { bootIntegrity, type BootReport } from "./internal/boot.js";
+export {
+  beat,
+  checkDeadman,
+  recoverDeadman,
+  readDeadman,
+  standDownDeadman,
+  type DeadmanStatus,
+  type BeatRefusal,
+  type RecoverRefusal,
+} from "./internal/deadman.js";
 export { readGates, type IntegrityGates } from "./internal/gates.js";
 export { readDispatchGates, currentGatePin, type DispatchGates, type GatePin } from "./internal/dispatch-gates.js";
 export {
@@ -55,6 +63,7 @@ export type { Executor } from "./internal/executor.js";
 export { detectGaps, type GapQuery, type GapReport } from "./internal/gap-detection.js";
 export {
   checkFeedFreshness,
+  FUTURE_BAR_TOLERANCE_MS,
   enforceFeedFreshness,
   type FeedFreshnessInput,
   type FeedFreshness,

@@ -20,6 +20,9 @@ afterAll(async () => {
 });
 beforeEach(async () => {
   clock.advance(1_000);
+  // Each test starts with a deadman that promised nothing (a promise an earlier test left to
+  // run out would trip at boot: C2).
+  await handle.db.updateTable("deadman").set({ state: "CLEAR", last_beat_at: null, deadline_at: null, tripped_at: null, reason: null }).execute();
   await bootIntegrity(handle.db, clock);
 });
 

@@ -1,6 +1,17 @@
 import { FakeClock } from "@mqk/core";
 import { createTestDatabase, openDatabase, type TestDatabase } from "@mqk/db";
-import { arm, beat, bootIntegrity, checkDeadman, readArmState, readDeadman, readGates, recoverDeadman, verifyAuditChain } from "@mqk/integrity";
+import {
+  arm,
+  beat,
+  bootIntegrity,
+  checkDeadman,
+  readArmState,
+  readDeadman,
+  readGates,
+  recoverDeadman,
+  standDownDeadman,
+  verifyAuditChain,
+} from "@mqk/integrity";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { cleanRecordVerifier, insertCleanRecord } from "./support/clean-record-verifier.js";
 
@@ -80,5 +91,48 @@ describe("C2: the deadman", () => {
     expect((await checkDeadman(handle.db, clock)).state).toBe("TRIPPED");
     const after = await handle.db.selectFrom("audit_events").select("seq").execute();
     expect(after.length).toBe(before.length);
+  });
+
+  /** A clear deadman that promised nothing, and an armed desk on it. */
+  async function armedWithPromise(timeoutMs: number): Promise<void> {
+    await handle.db.updateTable("deadman").set({ state: "CLEAR", last_beat_at: null, deadline_at: null, tripped_at: null, reason: null }).execute();
+    await bootIntegrity(handle.db, clock);
+    expect((await beat(handle.db, clock, timeoutMs)).ok).toBe(true);
+    const evidence = await insertCleanRecord(handle.db, clock.nowMs());
+    expect((await arm(handle.db, { evidence, verifier: cleanRecordVerifier, actor: "op", reason: "go" }, clock)).ok).toBe(true);
+  }
+
+  it("C2: a beat that comes after the deadline does not renew it: the deadman trips (persisted, audited, disarmed) and the beat is refused", async () => {
+    await armedWithPromise(5_000);
+    clock.advance(60_000); // the runtime stalled for a minute, and its beat timer fires before any check
+    const late = await beat(handle.db, clock, 5_000);
+    expect(late).toMatchObject({ ok: false, error: { kind: "tripped" } });
+    expect(late.ok ? "" : late.error.message).toMatch(/came after the deadline/);
+    expect(await readDeadman(handle.db)).toMatchObject({ state: "TRIPPED", trippedAtMs: clock.nowMs() });
+    expect(await readArmState(handle.db)).toMatchObject({ state: "DISARMED", reasonKind: "DEADMAN" });
+    expect((await readGates(handle.db, clock.nowMs())).open).toBe(false);
+    const kinds = (await handle.db.selectFrom("audit_events").select("kind").orderBy("seq").execute()).map((r) => r.kind);
+    expect(kinds.slice(-2)).toEqual(["DEADMAN_TRIPPED", "DISARMED"]);
+  });
+
+  it("C2: a promise that ran out while no process kept it (a crash) trips at the next boot; one still running does not", async () => {
+    await armedWithPromise(30_000);
+    clock.advance(10_000); // crashed; restarted within the promise
+    expect((await bootIntegrity(handle.db, clock)).deadman).toBe("CLEAR");
+    clock.advance(25_000); // crashed again; this time the restart comes after the deadline
+    const boot = await bootIntegrity(handle.db, clock);
+    expect(boot).toMatchObject({ deadman: "TRIPPED", status: { state: "DISARMED" } });
+    expect((await readDeadman(handle.db)).reason).toMatch(/missed heartbeat/);
+  });
+
+  it("C2: a clean stop stands the promise down, so the next start's first beat is fine; a late stand-down trips instead", async () => {
+    await armedWithPromise(5_000);
+    expect(await standDownDeadman(handle.db, clock)).toMatchObject({ state: "CLEAR", deadlineAtMs: null });
+    expect((await readGates(handle.db, clock.nowMs())).open).toBe(false); // no promise: shut until the next beat
+    clock.advance(3_600_000); // the desk is down for an hour
+    expect((await bootIntegrity(handle.db, clock)).deadman).toBe("CLEAR");
+    expect((await beat(handle.db, clock, 5_000)).ok).toBe(true);
+    clock.advance(6_000);
+    expect(await standDownDeadman(handle.db, clock)).toMatchObject({ state: "TRIPPED" });
   });
 });

@@ -4,6 +4,7 @@ import {
   arm,
   bootIntegrity,
   checkFeedFreshness,
+  FUTURE_BAR_TOLERANCE_MS,
   enforceFeedFreshness,
   readArmState,
   readGates,
@@ -148,5 +149,22 @@ describe("E3: enforceFeedFreshness disarms on a stale feed in session, and only 
     const again = await enforceFeedFreshness(handle.db, clock, { calendar, lastBarTsMs: tue1000, interval: "1min", graceMs, feed });
     expect(again.action).toBe("already_disarmed");
     expect(await auditCount()).toBe(before);
+  });
+
+  it("E3: a last bar stamped after now (a provider clock or zone error) is no evidence: stale in session, disarms; outside a session nothing trips", async () => {
+    const nowMs = tue1000 + 30_000;
+    const fiveHoursAhead = tue1000 + 5 * 3_600_000;
+    expect(checkFeedFreshness({ calendar, lastBarTsMs: fiveHoursAhead, interval: "1min", graceMs, nowMs })).toEqual({
+      kind: "from_future",
+      nowMs,
+      lastBarTsMs: fiveHoursAhead,
+    });
+    // clock skew within the tolerance is not an error
+    expect(checkFeedFreshness({ calendar, lastBarTsMs: nowMs + FUTURE_BAR_TOLERANCE_MS, interval: "1min", graceMs, nowMs }).kind).toBe("fresh");
+    expect(checkFeedFreshness({ calendar, lastBarTsMs: fiveHoursAhead, interval: "1min", graceMs, nowMs: tue1559 + 3_600_000 }).kind).toBe("outside_session");
+    const clock = await armedAt(nowMs);
+    const result = await enforceFeedFreshness(handle.db, clock, { calendar, lastBarTsMs: fiveHoursAhead, interval: "1min", graceMs, feed });
+    expect(result).toMatchObject({ action: "disarmed", freshness: { kind: "from_future" }, status: { state: "DISARMED", reasonKind: "STALE_FEED" } });
+    expect(result.status?.reason).toMatch(/after now/);
   });
 });

@@ -107,9 +107,8 @@ describe("X1: the audit hash chain", () => {
     expect(await verifyAuditChain(handle.db)).toMatchObject({ ok: false, error: { kind: "deleted", afterSeq: 0n, beforeSeq: second } });
   });
 
-  it("X1: a row inserted into the middle (a burned seq) is found and named", async () => {
+  it("X1: a rolled-back append takes no seq: the chain is numbered without gaps, so a gap means deleted rows", async () => {
     await appendFive();
-    // A rolled-back append burns a seq, leaving a gap a forger could fill.
     await expect(
       handle.db.transaction().execute(async (tx) => {
         await appendAudit(tx, { kind: "OPERATOR_NOTE", payload: { note: "rolled back" } }, clock);
@@ -118,19 +117,31 @@ describe("X1: the audit hash chain", () => {
     ).rejects.toThrow("roll back");
     await appendFive();
     const all = await seqs();
-    const gap = all.find((seq, i) => i > 0 && seq !== (all[i - 1] ?? 0n) + 1n);
-    if (gap === undefined) throw new Error("expected a burned seq");
-    const forgedSeq = gap - 1n;
-    const prev = await handle.db.selectFrom("audit_events").selectAll().where("seq", "<", forgedSeq).orderBy("seq", "desc").limit(1).executeTakeFirstOrThrow();
-    const createdAt = new Date(prev.created_at.getTime() + 1);
-    // The forger knows the algorithm but cannot reuse prev's hash as prev_hash (UNIQUE), so uses another.
-    const fakePrev = "f".repeat(64);
-    const hash = auditHash({ seq: forgedSeq, kind: "ARMED", payload: { forged: true }, actor: "system", runId: null, createdAt, prevHash: fakePrev });
-    await sql`INSERT INTO audit_events (seq, kind, payload, actor, prev_hash, hash, created_at) VALUES (${forgedSeq}, 'ARMED', '{"forged":true}', 'system', ${fakePrev}, ${hash}, ${createdAt})`.execute(
-      handle.db,
-    );
-    const verified = await verifyAuditChain(handle.db);
-    expect(verified).toMatchObject({ ok: false, error: { kind: "inserted", seq: forgedSeq } });
+    expect(all).toEqual(all.map((_seq, i) => (all[0] ?? 1n) + BigInt(i)));
+    expect((await verifyAuditChain(handle.db)).ok).toBe(true);
+    // Delete one row in the middle: the gap is named as a deletion, between its neighbours.
+    const victim = all[6] ?? 0n;
+    await sql`DELETE FROM audit_events WHERE seq = ${victim}`.execute(handle.db);
+    expect(await verifyAuditChain(handle.db)).toMatchObject({ ok: false, error: { kind: "deleted", afterSeq: victim - 1n, beforeSeq: victim + 1n } });
+  });
+
+  it("X1: the row before a broken link, edited and re-hashed, is named (also where a rolled-back append once was)", async () => {
+    await appendFive();
+    await handle.db
+      .transaction()
+      .execute(async (tx) => {
+        await appendAudit(tx, { kind: "OPERATOR_NOTE", payload: { note: "rolled back" } }, clock);
+        throw new Error("roll back");
+      })
+      .catch(() => undefined);
+    await appendFive();
+    const all = await seqs();
+    const target = all[4] ?? 0n; // the last row before the rolled-back append
+    const row = await handle.db.selectFrom("audit_events").selectAll().where("seq", "=", target).executeTakeFirstOrThrow();
+    const payload = { note: "edited" };
+    const hash = auditHash({ seq: target, kind: row.kind, payload, actor: row.actor, runId: row.run_id, createdAt: row.created_at, prevHash: row.prev_hash });
+    await sql`UPDATE audit_events SET payload = ${JSON.stringify(payload)}::jsonb, hash = ${hash} WHERE seq = ${target}`.execute(handle.db);
+    expect(await verifyAuditChain(handle.db)).toMatchObject({ ok: false, error: { kind: "edited", seq: target } });
   });
 
   it("X1: a row appended at the end with a made-up link is found", async () => {

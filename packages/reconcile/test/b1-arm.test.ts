@@ -47,6 +47,7 @@ async function forgeCleanRow(row: ForgedRow): Promise<{ reconcileRunId: bigint; 
       snapshot_digest: input.snapshotDigest,
       local_digest: input.localDigest,
       evidence_hash: evidenceHash,
+      mode: "PAPER",
       started_at: at,
       finished_at: at,
     })
@@ -110,6 +111,17 @@ describe("B1: only a verified CLEAN reconcile arms", () => {
     expect(real.result).toBe("CLEAN");
     const forged = await forgeCleanRow({ account, brokerNs: real.watermark.brokerNs, localDigest: real.localDigest });
     await expectRefused(forged, /stale watermark against record/);
+  });
+
+  it("B1: a perfect forgery — a hand-typed CLEAN row whose hash recomputes, fresh, newest, newer watermark, about the current local state — cannot arm", async () => {
+    const { db } = handle();
+    const account = "b1-perfect-forgery";
+    await bookCash(db, usd("1000"), account);
+    const real = await reconcileAt(account, "1000"); // a genuine earlier record to be newer than
+    clock.advance(1_000);
+    const local = await readLocalState(db, account);
+    const forged = await forgeCleanRow({ account, brokerNs: real.watermark.brokerNs + 1n, inboxSeq: local.inboxSeq, localDigest: localStateDigest(local) });
+    await expectRefused(forged, /not written by a reconcile of this process/);
   });
 
   it("B1: a CLEAN record older than a later DIRTY record cannot arm", async () => {

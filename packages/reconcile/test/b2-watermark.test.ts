@@ -79,6 +79,33 @@ describe("B2: the watermark only moves forward", () => {
     expect(older.rejection).toBeNull();
   });
 
+  it("B2: a BACKTEST record stays out of the trading chain: PAPER still compares with the last PAPER record, and the gate never reads it", async () => {
+    const { db } = handle();
+    const account = "b2-backtest-apart";
+    await bookCash(db, usd("1000"), account);
+    const paper = await reconcileSnapshot({ ...common, db, mode: "PAPER", snapshot: snapshotOf({ account, cash: usd("1000"), brokerTimeMs: T0 + 10_000 }) });
+    expect(paper.result).toBe("CLEAN");
+    // A BACKTEST reconcile on the same account, older than the PAPER one (accepted: B2 does not hold there).
+    const backtest = await reconcileSnapshot({
+      ...common,
+      db,
+      mode: "BACKTEST",
+      snapshot: snapshotOf({ account, cash: usd("1000"), brokerTimeMs: T0 + 1_000 }),
+    });
+    expect(backtest.result).toBe("CLEAN");
+    expect((await recordRow(backtest.id)).mode).toBe("BACKTEST");
+    // A PAPER snapshot older than the last PAPER one is still rejected (it is newer than the BACKTEST one).
+    const olderPaper = await reconcileSnapshot({
+      ...common,
+      db,
+      mode: "PAPER",
+      snapshot: snapshotOf({ account, cash: usd("1000"), brokerTimeMs: T0 + 5_000 }),
+    });
+    expect(olderPaper.rejection).toMatchObject({ kind: "watermark_not_newer", lastAcceptedId: paper.id });
+    // The gate reads the PAPER record, never the BACKTEST one.
+    expect(await readReconcileGate(db, account, clock.nowMs(), 120_000)).toMatchObject({ reconcileRunId: paper.id });
+  });
+
   it("B2: through the real sim broker, a session whose broker clock is behind the last accepted snapshot is rejected", async () => {
     const { db } = handle();
     const account = "b2-sim";

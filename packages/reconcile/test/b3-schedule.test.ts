@@ -1,10 +1,10 @@
-import { DeskError } from "@mqk/core";
+import { DeskError, FakeClock } from "@mqk/core";
 import type { BrokerSession } from "@mqk/execution";
 import type { AlertEvent } from "@mqk/alerts";
 import { readArmState, readReconcileGate } from "@mqk/integrity";
 import { armWithReconcile, reconcileSettings, startReconcileSchedule, type ReconcileRecord } from "@mqk/reconcile";
 import { describe, expect, it } from "vitest";
-import { bookCash, newClock, openSimSession, TOLERANCE, usd, useDatabase } from "./support.js";
+import { bookCash, newClock, openSimSession, T0, TOLERANCE, usd, useDatabase } from "./support.js";
 
 const handle = useDatabase();
 
@@ -156,6 +156,49 @@ describe("B3: the periodic reconcile", () => {
     expect(state.reasonKind).toBe("RECONCILE_STALE");
     expect(alerts).toEqual([{ kind: "integrity_disarm", reason: state.reason }]);
     expect(errors.length).toBeGreaterThanOrEqual(4);
+  });
+
+  it("B3: a record dated after now (a reconciling clock ahead, or a row written by hand) proves nothing: the gate shuts and the schedule disarms", async () => {
+    const { db } = handle();
+    const ahead = new FakeClock(T0 + 600_000); // the reconciling process's clock, ten minutes ahead
+    const account = "b3-future";
+    await bookCash(db, usd("1000"), account);
+    const sim = openSimSession(ahead, usd("1000"), account);
+    const armed = await armWithReconcile({
+      db,
+      session: sim,
+      clock: ahead,
+      mode: "PAPER",
+      cashTolerance: TOLERANCE,
+      freshnessMs: 120_000,
+      actor: "op",
+      reason: "start",
+    });
+    expect(armed.ok).toBe(true);
+    // By a clock that is right, the record finished ten minutes from now.
+    const gate = await readReconcileGate(db, account, T0, 120_000);
+    expect(gate).toMatchObject({ open: false, ageMs: -600_000 });
+    expect(gate.blockedBy.join("\n")).toMatch(/finished 600000 ms in the future/);
+    const alerts: AlertEvent[] = [];
+    const right = newClock();
+    const { session } = slowBroker(openSimSession(right, usd("1000"), account), 1, Number.MAX_SAFE_INTEGER);
+    const schedule = startReconcileSchedule({
+      db,
+      session,
+      clock: right,
+      mode: "PAPER",
+      cashTolerance: TOLERANCE,
+      intervalMs: 5,
+      freshnessMs: 120_000,
+      alerts: { send: (event: AlertEvent) => alerts.push(event) },
+      onError: () => undefined,
+    });
+    await until(() => schedule.runs() >= 1);
+    await schedule.stop();
+    const state = await readArmState(db);
+    expect(state).toMatchObject({ state: "DISARMED", reasonKind: "RECONCILE_STALE" });
+    expect(state.reason).toMatch(/in the future/);
+    expect(alerts).toHaveLength(1);
   });
 
   it("B3: the config's seconds become the schedule's and the gate's milliseconds; a bad interval is refused", () => {

@@ -102,6 +102,34 @@ describe("a DIRTY reconcile disarms, sticky, and alerts", () => {
     expect(gate.blockedBy.join("\n")).toMatch(/is DIRTY/);
   });
 
+  it("B3: a DIRTY after an intervening CLEAN (the desk still disarmed) is news: it alerts again; so does a DIRTY with other differences", async () => {
+    const { db } = handle();
+    const account = "dirty-news";
+    await bookCash(db, usd("100000"), account);
+    const session = openSimSession(clock, usd("100000"), account);
+    expect(
+      (await armWithReconcile({ db, session, clock, mode: "PAPER", cashTolerance: TOLERANCE, freshnessMs: FRESH_MS, actor: "op", reason: "start" })).ok,
+    ).toBe(true);
+    const { router, hooks } = alertRouter();
+    const reconcile = async () => {
+      clock.advance(1_000);
+      return (await runReconcile({ db, session, clock, mode: "PAPER", cashTolerance: TOLERANCE, alerts: router })).result;
+    };
+    await setPosition(db, "AAPL", 7n, usd("100"), account);
+    expect(await reconcile()).toBe("DIRTY"); // alert 1
+    await setPosition(db, "AAPL", 0n, usd("0"), account);
+    expect(await reconcile()).toBe("CLEAN");
+    await setPosition(db, "MSFT", 2n, usd("300"), account);
+    expect(await reconcile()).toBe("DIRTY"); // alert 2: after a CLEAN
+    await setPosition(db, "AAPL", 3n, usd("100"), account);
+    expect(await reconcile()).toBe("DIRTY"); // alert 3: other differences (MSFT and AAPL)
+    expect(await reconcile()).toBe("DIRTY"); // the same again: no alert
+    await router.idle();
+    expect(titles(hooks.alerts)).toEqual(["Reconcile DIRTY: 1 mismatch(es)", "Reconcile DIRTY: 1 mismatch(es)", "Reconcile DIRTY: 2 mismatch(es)"]);
+    expect(await readArmState(db)).toMatchObject({ state: "DISARMED", reasonKind: "RECONCILE_DIRTY" });
+    await router.close();
+  });
+
   it("B3: after a DIRTY record, a later CLEAN reconcile leaves the desk disarmed until an explicit arm", async () => {
     const { db } = handle();
     const account = "dirty-sticky";

@@ -133,6 +133,8 @@ export interface ReconcileRunsTable {
   diff: JsonDefault;
   started_at: Timestamp;
   finished_at: Timestamp;
+  /** 0007: the mode that wrote it; only PAPER and LIVE records are evidence (B2, the gate, arming). */
+  mode: RunMode;
 }
 
 export interface ArmStateTable {

@@ -27,6 +27,7 @@ export const validRow: Readonly<Record<string, (n: number) => Row>> = {
     diff: "[]",
     started_at: new Date(Date.UTC(2025, 6, 3, 14, 0, 0)),
     finished_at: new Date(Date.UTC(2025, 6, 3, 14, 0, 1)),
+    mode: "PAPER",
   }),
   arm_state: () => ({ state: "DISARMED", reason_kind: "BOOT", reason: "fixture boot" }),
   deadman: () => ({ state: "CLEAR" }),

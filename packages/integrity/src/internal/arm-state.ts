@@ -1,5 +1,5 @@
 import { DeskError, err, ok, type Clock, type Result } from "@mqk/core";
-import type { ArmReasonKind, ArmState, Database, DeadmanState, JsonValue, Transaction } from "@mqk/db";
+import type { ArmReasonKind, ArmState, Database, JsonValue, Transaction } from "@mqk/db";
 import { appendAudit } from "./audit-chain.js";
 import { inTransaction, type Executor } from "./executor.js";
 
@@ -64,13 +64,6 @@ export type ArmRefusal =
   | { readonly kind: "evidence_rejected"; readonly message: string }
   | { readonly kind: "deadman_tripped"; readonly message: string };
 
-export interface BootReport {
-  /** What the table said before boot overwrote it. */
-  readonly previous: ArmStatus;
-  readonly deadman: DeadmanState;
-  readonly status: ArmStatus;
-}
-
 interface ArmRow {
   readonly state: ArmState;
   readonly reason_kind: ArmReasonKind;
@@ -80,7 +73,7 @@ interface ArmRow {
   readonly changed_at: Date;
 }
 
-function toStatus(row: ArmRow): ArmStatus {
+export function toStatus(row: ArmRow): ArmStatus {
   return {
     state: row.state,
     reasonKind: row.reason_kind,
@@ -91,9 +84,9 @@ function toStatus(row: ArmRow): ArmStatus {
   };
 }
 
-const armColumns = ["state", "reason_kind", "reason", "reconcile_run_id", "changed_by", "changed_at"] as const;
+export const armColumns = ["state", "reason_kind", "reason", "reconcile_run_id", "changed_by", "changed_at"] as const;
 
-async function lockArmRow(tx: Transaction<Database>): Promise<ArmStatus> {
+export async function lockArmRow(tx: Transaction<Database>): Promise<ArmStatus> {
   const row = await tx.selectFrom("arm_state").select(armColumns).forUpdate().executeTakeFirst();
   if (row === undefined)
     throw new DeskError("INTERNAL", "arm_state has no row: migration 0001 inserts it; the database was altered by hand. Re-create it from the migrations.");
@@ -147,43 +140,6 @@ export async function writeDisarm(tx: Transaction<Database>, request: DisarmRequ
 /** C1: every integrity fault, an operator, reconcile… → DISARMED with a reason. Sticky: only `arm` leaves it. */
 export async function disarm(executor: Executor, request: DisarmRequest, clock: Clock): Promise<ArmStatus> {
   return inTransaction(executor, (tx) => writeDisarm(tx, request, clock));
-}
-
-/**
- * C1: every boot comes up DISARMED whatever the table says (a crash while ARMED must not
- * resume trading), records the previous state and audits BOOT_DISARMED. The deadman is
- * left as it was (C2: a trip survives restarts).
- */
-export async function bootIntegrity(executor: Executor, clock: Clock, options: { readonly runId?: string | null } = {}): Promise<BootReport> {
-  return inTransaction(executor, async (tx) => {
-    const previous = await lockArmRow(tx);
-    const deadman = await tx.selectFrom("deadman").select(["state"]).executeTakeFirstOrThrow();
-    const changedAt = new Date(clock.nowMs());
-    const reason = `boot: the desk always starts DISARMED; the table said ${previous.state} (${previous.reasonKind}: ${previous.reason}). Arm with a fresh clean reconcile.`;
-    const row = await tx
-      .updateTable("arm_state")
-      .set({
-        state: "DISARMED",
-        reason_kind: "BOOT",
-        reason,
-        reconcile_run_id: null,
-        run_id: options.runId ?? null,
-        changed_by: "system",
-        changed_at: changedAt,
-      })
-      .returning(armColumns)
-      .executeTakeFirstOrThrow();
-    await appendAudit(
-      tx,
-      {
-        kind: "BOOT_DISARMED",
-        runId: options.runId ?? null,
-        payload: { previousState: previous.state, previousReasonKind: previous.reasonKind, previousReason: previous.reason, deadman: deadman.state },
-      },
-      clock,
-    );
-    return { previous, deadman: deadman.state, status: toStatus(row) };
-  });
 }
 
 /**

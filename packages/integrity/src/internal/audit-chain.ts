@@ -68,12 +68,11 @@ async function appendLocked(tx: Transaction<Database>, entry: AuditEntry, clock:
   const payloadJson = canonicalJson(entry.payload);
   const payload = JSON.parse(payloadJson) as JsonValue;
   await sql`SELECT pg_advisory_xact_lock(${AUDIT_LOCK_KEY.toString()}::bigint)`.execute(tx);
-  const tail = await tx.selectFrom("audit_events").select(["hash"]).orderBy("seq", "desc").limit(1).executeTakeFirst();
+  const tail = await tx.selectFrom("audit_events").select(["seq", "hash"]).orderBy("seq", "desc").limit(1).executeTakeFirst();
   const prevHash = tail?.hash ?? GENESIS_HASH;
-  const next = await sql<{ seq: bigint | string }>`SELECT nextval(pg_get_serial_sequence('audit_events', 'seq')) AS seq`.execute(tx);
-  const rawSeq = next.rows[0]?.seq;
-  if (rawSeq === undefined) throw new DeskError("DB_UNAVAILABLE", "appendAudit: nextval returned no row");
-  const seq = BigInt(rawSeq);
+  // The tail's seq + 1, under the append lock: a rolled-back append takes no number, so the
+  // chain's seqs have no gaps and a gap in them means rows were deleted (see the verifier).
+  const seq = (tail === undefined ? 0n : BigInt(tail.seq)) + 1n;
   const createdAt = new Date(nowMs);
   const actor = entry.actor ?? "system";
   const runId = entry.runId ?? null;

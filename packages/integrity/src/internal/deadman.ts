@@ -49,23 +49,50 @@ export async function readDeadman(executor: Executor): Promise<DeadmanStatus> {
 
 /**
  * C2: the runtime's heartbeat. Promises the next beat within `timeoutMs`. A tripped deadman
- * is not cleared by beating: only `recoverDeadman` does that.
+ * is not cleared by beating: only `recoverDeadman` does that. A beat that comes after the
+ * last promise's deadline does not renew it: the miss happened (a stalled or crashed
+ * runtime), so the deadman trips — persisted, audited, the desk disarmed — and the beat is
+ * refused, as if `checkDeadman` had run at the deadline.
  */
 export async function beat(executor: Executor, clock: Clock, timeoutMs: number): Promise<Result<DeadmanStatus, BeatRefusal>> {
   if (!Number.isSafeInteger(timeoutMs) || timeoutMs <= 0)
     throw new DeskError("BAD_INPUT", `beat: expected a positive integer timeoutMs, found ${String(timeoutMs)}`);
-  const nowMs = clock.nowMs();
-  const row = await executor
-    .updateTable("deadman")
-    .set({ last_beat_at: new Date(nowMs), deadline_at: new Date(nowMs + timeoutMs), changed_at: new Date(nowMs) })
-    .where("state", "=", "CLEAR")
-    .returning(columns)
-    .executeTakeFirst();
-  if (row !== undefined) return ok(toStatus(row));
-  const current = await readDeadman(executor);
-  return err({
-    kind: "tripped",
-    message: `beat ignored: the deadman is TRIPPED (${current.reason ?? "no reason"}); an operator must recover it with a reason`,
+  return inTransaction(executor, async (tx) => {
+    const { status, trippedNow } = await tripIfLate(tx, clock);
+    if (status.state === "TRIPPED") {
+      return err({
+        kind: "tripped" as const,
+        message: trippedNow
+          ? `beat refused: it came after the deadline, so the deadman tripped (${status.reason ?? "no reason"}); an operator must recover it with a reason`
+          : `beat ignored: the deadman is TRIPPED (${status.reason ?? "no reason"}); an operator must recover it with a reason`,
+      });
+    }
+    const nowMs = clock.nowMs();
+    const row = await tx
+      .updateTable("deadman")
+      .set({ last_beat_at: new Date(nowMs), deadline_at: new Date(nowMs + timeoutMs), changed_at: new Date(nowMs) })
+      .returning(columns)
+      .executeTakeFirstOrThrow();
+    return ok(toStatus(row));
+  });
+}
+
+/**
+ * C2: ends the promise on a clean stop, so the next start's first beat is not taken for a
+ * missed one. Only a promise still kept can be stood down: one whose deadline passed trips
+ * instead (the runtime had stopped beating before it stopped). With no promise the gates
+ * read shut ("no heartbeat yet") until the next beat.
+ */
+export async function standDownDeadman(executor: Executor, clock: Clock): Promise<DeadmanStatus> {
+  return inTransaction(executor, async (tx) => {
+    const { status } = await tripIfLate(tx, clock);
+    if (status.state === "TRIPPED" || status.deadlineAtMs === null) return status;
+    const row = await tx
+      .updateTable("deadman")
+      .set({ deadline_at: null, changed_at: new Date(clock.nowMs()) })
+      .returning(columns)
+      .executeTakeFirstOrThrow();
+    return toStatus(row);
   });
 }
 
@@ -74,27 +101,30 @@ export async function beat(executor: Executor, clock: Clock, timeoutMs: number):
  * the desk disarmed (reason DEADMAN), all in one transaction. Never trips before the first beat.
  */
 export async function checkDeadman(executor: Executor, clock: Clock): Promise<DeadmanStatus> {
-  return inTransaction(executor, async (tx) => {
-    // Lock order everywhere: arm_state, then deadman (arm and readGates take them so too).
-    await tx.selectFrom("arm_state").select("state").forUpdate().execute();
-    const current = await lockDeadman(tx);
-    const nowMs = clock.nowMs();
-    if (current.state === "TRIPPED" || current.deadlineAtMs === null || nowMs <= current.deadlineAtMs) return current;
-    const lateMs = nowMs - current.deadlineAtMs;
-    const reason = `missed heartbeat: the deadline ${new Date(current.deadlineAtMs).toISOString()} passed ${String(lateMs)} ms ago with no beat. Find why the runtime stopped beating, then recover the deadman with a reason.`;
-    const row = await tx
-      .updateTable("deadman")
-      .set({ state: "TRIPPED", tripped_at: new Date(nowMs), reason, recovered_at: null, recovered_by: null, changed_at: new Date(nowMs) })
-      .returning(columns)
-      .executeTakeFirstOrThrow();
-    await appendAudit(
-      tx,
-      { kind: "DEADMAN_TRIPPED", payload: { reason, deadlineAtMs: current.deadlineAtMs, lastBeatAtMs: current.lastBeatAtMs, lateMs } },
-      clock,
-    );
-    await writeDisarm(tx, { reasonKind: "DEADMAN", reason: `deadman tripped: ${reason}` }, clock);
-    return toStatus(row);
-  });
+  return inTransaction(executor, async (tx) => (await tripIfLate(tx, clock)).status);
+}
+
+/** Inside a transaction: locks arm_state then deadman, and trips when the deadline has passed. */
+export async function tripIfLate(tx: Transaction<Database>, clock: Clock): Promise<{ readonly status: DeadmanStatus; readonly trippedNow: boolean }> {
+  // Lock order everywhere: arm_state, then deadman (arm and readGates take them so too).
+  await tx.selectFrom("arm_state").select("state").forUpdate().execute();
+  const current = await lockDeadman(tx);
+  const nowMs = clock.nowMs();
+  if (current.state === "TRIPPED" || current.deadlineAtMs === null || nowMs <= current.deadlineAtMs) return { status: current, trippedNow: false };
+  const lateMs = nowMs - current.deadlineAtMs;
+  const reason = `missed heartbeat: the deadline ${new Date(current.deadlineAtMs).toISOString()} passed ${String(lateMs)} ms ago with no beat. Find why the runtime stopped beating, then recover the deadman with a reason.`;
+  const row = await tx
+    .updateTable("deadman")
+    .set({ state: "TRIPPED", tripped_at: new Date(nowMs), reason, recovered_at: null, recovered_by: null, changed_at: new Date(nowMs) })
+    .returning(columns)
+    .executeTakeFirstOrThrow();
+  await appendAudit(
+    tx,
+    { kind: "DEADMAN_TRIPPED", payload: { reason, deadlineAtMs: current.deadlineAtMs, lastBeatAtMs: current.lastBeatAtMs, lateMs } },
+    clock,
+  );
+  await writeDisarm(tx, { reasonKind: "DEADMAN", reason: `deadman tripped: ${reason}` }, clock);
+  return { status: toStatus(row), trippedNow: true };
 }
 
 /**

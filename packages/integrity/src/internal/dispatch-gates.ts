@@ -26,14 +26,16 @@ export interface DispatchGates {
 /**
  * The rows an open verdict was reached on, by version (xmin and ctid of arm_state,
  * deadman, risk_state and the latest accepted reconcile record of the account), and
- * the instant until which those same rows stay open (the heartbeat deadline, the
- * record's freshness bound). While `currentGatePin` still reads `value` — no row
- * changed, none was added — and the clock is not past `openUntilMs`, the judgement
- * would come out the same: a claim may then check the pin inside its own statement
- * instead of reading and judging the gates again.
+ * the span in which those same rows stay open: from the record's finish to the
+ * heartbeat deadline or the record's freshness bound, whichever comes first. While
+ * `currentGatePin` still reads `value` (no row changed, none was added) and the clock
+ * is inside the span, the judgement would come out the same: a claim may then check
+ * the pin inside its own statement instead of reading and judging the gates again.
  */
 export interface GatePin {
   readonly value: string;
+  /** The verdict holds on these rows for nowMs in [openFromMs, openUntilMs] (a clock set back leaves it). */
+  readonly openFromMs: number;
   readonly openUntilMs: number;
 }
 
@@ -45,7 +47,7 @@ const PIN_OF_ROWS = sql<string>`a.xmin::text || ':' || a.ctid::text || '|' || d.
  * An SQL scalar subquery: the gates' pin as it is now, with arm_state, deadman and
  * risk_state locked FOR SHARE for the rest of the statement's transaction — for the
  * claim statement to compare with a pin from `readDispatchGates` (an equal pin means
- * the same rows, so the same verdict until the pin's `openUntilMs`).
+ * the same rows, so the same verdict inside the pin's span).
  */
 export function currentGatePin(account: string): RawBuilder<string | null> {
   return sql<string | null>`(SELECT ${PIN_OF_ROWS}
@@ -54,7 +56,7 @@ export function currentGatePin(account: string): RawBuilder<string | null> {
      CROSS JOIN risk_state r
       LEFT JOIN LATERAL (
             SELECT id, xmin AS row_xmin, ctid AS row_ctid FROM reconcile_runs
-             WHERE account = ${account} AND result IN ('CLEAN', 'DIRTY')
+             WHERE account = ${account} AND result IN ('CLEAN', 'DIRTY') AND mode IN ('PAPER', 'LIVE')
              ORDER BY id DESC
              LIMIT 1) rc ON true
        FOR SHARE OF a, d, r)`;
@@ -98,7 +100,7 @@ export async function readDispatchGates(tx: Executor, account: string, nowMs: nu
      CROSS JOIN risk_state r
       LEFT JOIN LATERAL (
             SELECT *, xmin AS row_xmin, ctid AS row_ctid FROM reconcile_runs
-             WHERE account = ${account} AND result IN ('CLEAN', 'DIRTY')
+             WHERE account = ${account} AND result IN ('CLEAN', 'DIRTY') AND mode IN ('PAPER', 'LIVE')
              ORDER BY id DESC
              LIMIT 1) rc ON true
        FOR SHARE OF a, d, r`.execute(tx);
@@ -143,6 +145,8 @@ export async function readDispatchGates(tx: Executor, account: string, nowMs: nu
   const open = blockedBy.length === 0;
   // Open on these rows until the heartbeat deadline or the record's freshness bound, whichever is first.
   const openUntilMs = Math.min(integrity.deadlineAtMs ?? Number.NEGATIVE_INFINITY, (record?.finished_at.getTime() ?? Number.NEGATIVE_INFINITY) + freshnessMs);
-  const pin = open && Number.isFinite(openUntilMs) ? { value: row.pin, openUntilMs } : null;
+  // …and not before the record finished (a record from the future shuts the gate).
+  const openFromMs = record?.finished_at.getTime() ?? Number.POSITIVE_INFINITY;
+  const pin = open && Number.isFinite(openUntilMs) && Number.isFinite(openFromMs) ? { value: row.pin, openFromMs, openUntilMs } : null;
   return { integrity, reconcile, riskState: row.risk_state, open, blockedBy, pin };
 }

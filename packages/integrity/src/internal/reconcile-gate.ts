@@ -70,7 +70,7 @@ export interface ReconcileGate {
 /**
  * Reads the latest accepted reconcile record of `account` and judges it at `nowMs`:
  * shut when there is none, when it is DIRTY, when its evidence hash does not
- * recompute, or when it finished more than `freshnessMs` ago (B3).
+ * recompute, when it finished more than `freshnessMs` ago (B3), or after `nowMs`.
  */
 export async function readReconcileGate(executor: Executor, account: string, nowMs: number, freshnessMs: number): Promise<ReconcileGate> {
   const row = await executor
@@ -78,6 +78,7 @@ export async function readReconcileGate(executor: Executor, account: string, now
     .select(["id", "account", "result", "watermark_broker_ns", "watermark_inbox_seq", "snapshot_digest", "local_digest", "evidence_hash", "finished_at"])
     .where("account", "=", account)
     .where("result", "in", ["CLEAN", "DIRTY"])
+    .where("mode", "in", ["PAPER", "LIVE"])
     .orderBy("id", "desc")
     .limit(1)
     .executeTakeFirst();
@@ -103,5 +104,10 @@ export function judgeReconcileRecord(account: string, row: ReconcileRecordRow | 
   if (expected !== row.evidence_hash) blockedBy.push(`reconcile: record ${row.id.toString()}'s evidence hash does not recompute (not written by reconcile)`);
   if (ageMs > freshnessMs)
     blockedBy.push(`reconcile: the last record (${row.id.toString()}) is ${String(ageMs)} ms old, older than the ${String(freshnessMs)} ms bound`);
+  // A record from the future is no evidence of now (a clock ahead of this one, or a row written by hand): shut.
+  if (ageMs < 0)
+    blockedBy.push(
+      `reconcile: the last record (${row.id.toString()}) finished ${String(-ageMs)} ms in the future by this clock; check the clocks, then run a fresh reconcile`,
+    );
   return { open: blockedBy.length === 0, reconcileRunId: row.id, result: row.result, ageMs, blockedBy };
 }

@@ -4,7 +4,8 @@
  * session time: the deadline is the close of the next bar the calendar expects after the
  * last one, plus the grace. Inside a session that is exactly `lastClose + interval + grace`;
  * across a night, a weekend, a holiday or an early close the next bar is only due once the
- * market has traded it, so none of those trips. Outside sessions nothing trips.
+ * market has traded it, so none of those trips. Outside sessions nothing trips. A last
+ * bar stamped after now (a clock or zone error) counts as stale in session: fail closed.
  */
 import { DeskError, type Clock } from "@mqk/core";
 import { intervalMs, type BarInterval, type ExchangeCalendar } from "@mqk/md";
@@ -35,7 +36,14 @@ export interface FeedAge {
 }
 
 export type FeedFreshness =
-  ({ readonly kind: "fresh" } & FeedAge) | ({ readonly kind: "stale" } & FeedAge) | { readonly kind: "outside_session"; readonly nowMs: number };
+  | ({ readonly kind: "fresh" } & FeedAge)
+  | ({ readonly kind: "stale" } & FeedAge)
+  /** The last bar is stamped after now (beyond FUTURE_BAR_TOLERANCE_MS): a clock or zone error — no evidence the feed runs. */
+  | { readonly kind: "from_future"; readonly nowMs: number; readonly lastBarTsMs: number }
+  | { readonly kind: "outside_session"; readonly nowMs: number };
+
+/** How far after now a bar's stamp may lie before it is taken for a clock or time-zone error (clock skew). */
+export const FUTURE_BAR_TOLERANCE_MS = 5_000;
 
 /** A bar's close: open + interval, but never after the close of the session it is in. */
 function barCloseMs(calendar: ExchangeCalendar, tsMs: number, stepMs: number): number {
@@ -53,6 +61,9 @@ export function checkFeedFreshness(input: FeedFreshnessInput): FeedFreshness {
   if (!Number.isFinite(lastBarTsMs) || !Number.isFinite(nowMs))
     throw new DeskError("BAD_INPUT", `feed freshness: expected finite instants, found last bar ${String(lastBarTsMs)} and now ${String(nowMs)}`);
   if (!calendar.isOpen(nowMs)) return { kind: "outside_session", nowMs };
+  // A bar from the future proves nothing about now, and would hold the deadline off until
+  // that time: fail closed.
+  if (lastBarTsMs > nowMs + FUTURE_BAR_TOLERANCE_MS) return { kind: "from_future", nowMs, lastBarTsMs };
   const stepMs = intervalMs(interval);
   const lastBarCloseMs = barCloseMs(calendar, lastBarTsMs, stepMs);
   const limitMs = stepMs + graceMs;
@@ -75,7 +86,7 @@ export interface EnforceFeedFreshnessInput extends Omit<FeedFreshnessInput, "now
 export interface FeedEnforcement {
   readonly freshness: FeedFreshness;
   /**
-   * "none": fresh or outside a session; "disarmed": a stale feed wrote DISARMED (audited);
+   * "none": fresh or outside a session; "disarmed": a stale feed (or one from the future) wrote DISARMED (audited);
    * "already_disarmed": stale, but the desk was already DISARMED for a stale feed (no new row).
    */
   readonly action: "none" | "disarmed" | "already_disarmed";
@@ -100,9 +111,14 @@ export async function enforceFeedFreshness(executor: Executor, clock: Clock, inp
   const feed = input.feed.trim();
   if (feed === "") throw new DeskError("BAD_INPUT", "enforceFeedFreshness: expected a feed name (symbol, interval, source), found an empty one");
   const freshness = checkFeedFreshness({ ...input, nowMs: clock.nowMs() });
-  if (freshness.kind !== "stale") return { freshness, action: "none", status: null };
+  if (freshness.kind !== "stale" && freshness.kind !== "from_future") return { freshness, action: "none", status: null };
   const current = await readArmState(executor);
   if (current.state === "DISARMED" && current.reasonKind === "STALE_FEED") return { freshness, action: "already_disarmed", status: current };
-  const status = await disarm(executor, { reasonKind: "STALE_FEED", reason: describeStale(feed, freshness), runId: input.runId ?? null }, clock);
+  const reason =
+    freshness.kind === "stale"
+      ? describeStale(feed, freshness)
+      : `stale feed ${feed}: the last bar is stamped ${new Date(freshness.lastBarTsMs).toISOString()}, after now (${new Date(freshness.nowMs).toISOString()}); ` +
+        "a provider clock or time-zone error. Fix the market-data feed, then arm again with a fresh clean reconcile.";
+  const status = await disarm(executor, { reasonKind: "STALE_FEED", reason, runId: input.runId ?? null }, clock);
   return { freshness, action: "disarmed", status };
 }

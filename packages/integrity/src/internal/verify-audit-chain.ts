@@ -32,6 +32,8 @@ interface Row {
 /**
  * X1: walks audit_events in seq order, checking every link (prev_hash = the previous
  * row's hash) and every hash (recomputed from the row). Names the first row found bad.
+ * Appends number the chain without gaps (a rolled-back one takes no seq), so a gap
+ * between two rows that do not link means rows were deleted there.
  * Limit, stated: a row appended at the tail by someone who recomputes the hash, or the
  * tail row deleted, can only be caught against an anchor (`headHash`) kept elsewhere.
  */
@@ -96,18 +98,28 @@ function classifyBrokenLink({ next, prevSeq, prevHash, seq, hashOk }: BrokenLink
       seq,
       message: `audit row ${at} was edited: its content no longer hashes to its stored hash and it does not follow ${where}. Restore it from a backup.`,
     };
-  // No seq lies between the two rows, so nothing can have been deleted there.
+  // No seq lies between the two rows (appends number the chain without gaps), so nothing
+  // was deleted there: the row before was edited and re-hashed — or, at the very start, this
+  // row's link itself was rewritten.
   if (seq === prevSeq + 1n) {
-    if (prevSeq !== 0n && next !== undefined)
+    if (prevSeq === 0n)
       return {
         kind: "edited",
-        seq: prevSeq,
-        message: `audit row seq ${prevSeq.toString()} was edited and re-hashed: ${at} was chained to a different hash. Restore it from a backup.`,
+        seq,
+        message: `audit row ${at}, the first of the chain, does not start from the genesis hash: its link was rewritten. Restore it from a backup.`,
+      };
+    // At the tail the two cannot be told apart: a last row appended by hand with a wrong
+    // link, or the row before it edited and re-hashed. Both are named.
+    if (next === undefined)
+      return {
+        kind: "inserted",
+        seq,
+        message: `audit row ${at}, the last, does not follow seq ${prevSeq.toString()}: it was appended by hand, or seq ${prevSeq.toString()} was edited and re-hashed. Investigate both.`,
       };
     return {
-      kind: "inserted",
-      seq,
-      message: `audit row ${at} does not follow ${where}: it was inserted (or ${where} re-hashed after an edit). Remove it and investigate who wrote it.`,
+      kind: "edited",
+      seq: prevSeq,
+      message: `audit row seq ${prevSeq.toString()} was edited and re-hashed: ${at} was chained to a different hash. Restore it from a backup.`,
     };
   }
   return {

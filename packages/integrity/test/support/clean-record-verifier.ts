@@ -32,6 +32,7 @@ export async function insertCleanRecord(db: Kysely<Database>, nowMs: number): Pr
       evidence_hash: evidenceHash,
       started_at: new Date(nowMs),
       finished_at: new Date(nowMs),
+      mode: "PAPER",
     })
     .returning("id")
     .executeTakeFirstOrThrow();

@@ -11,16 +11,18 @@
  *  6. it finished no later than now and no more than `freshnessMs` ago;
  *  7. the local state NOW has exactly the digest the record holds (no event, fill, order or
  *     ledger entry since): the record is bound to the state the desk would trade from;
- *  8. when `expectedRecordId` is set (armWithReconcile), it is that record.
- * A row typed into the table by hand — wrong hash, stale, superseded, or about a local
- * state that is not the current one — fails one of these.
+ *  8. when `expectedRecordId` is set (armWithReconcile), it is that record;
+ *  9. a reconcile of THIS process wrote it (the evidence hash has no secret: anyone who
+ *     can write the table can make one that recomputes, so the hash alone is no proof).
+ * A row typed into the table by hand — wrong hash, stale, superseded, about a local
+ * state that is not the current one, or perfect but not ours — fails one of these.
  */
 import { err, ok, type Result } from "@mqk/core";
 import type { Database, Kysely, RunMode } from "@mqk/db";
 import { arm, evidenceHashOfRecord, type ArmEvidenceVerifier, type ArmRefusal, type ArmStatus, type VerifiedArmEvidence } from "@mqk/integrity";
 import { localStateDigest } from "./digests.js";
 import { readLocalState } from "./local-state.js";
-import { lastAcceptedRecord, runReconcile, type ReconcileRecord, type RunReconcileOptions } from "./reconcile-run.js";
+import { lastAcceptedRecord, runReconcile, writtenByThisProcess, type ReconcileRecord, type RunReconcileOptions } from "./reconcile-run.js";
 import { compareWatermark, formatWatermark } from "./watermark.js";
 
 export interface ReconcileArmVerifierOptions {
@@ -43,12 +45,25 @@ export function reconcileArmVerifier(options: ReconcileArmVerifierOptions): ArmE
         return err(`${name} is not the record this arm's own reconcile wrote (${options.expectedRecordId.toString()})`);
       const row = await tx
         .selectFrom("reconcile_runs")
-        .select(["id", "account", "result", "watermark_broker_ns", "watermark_inbox_seq", "snapshot_digest", "local_digest", "evidence_hash", "finished_at"])
+        .select([
+          "id",
+          "account",
+          "result",
+          "mode",
+          "watermark_broker_ns",
+          "watermark_inbox_seq",
+          "snapshot_digest",
+          "local_digest",
+          "evidence_hash",
+          "finished_at",
+        ])
         .where("id", "=", id)
         .executeTakeFirst();
       if (row === undefined) return err(`${name} does not exist`);
       if (options.account !== undefined && row.account !== options.account) return err(`${name} is of account ${row.account}, not ${options.account}`);
       if (row.result !== "CLEAN") return err(`${name} is ${row.result}; only a CLEAN record can arm`);
+      if (row.mode === "BACKTEST" && options.mode !== "BACKTEST")
+        return err(`${name} was written by a BACKTEST reconcile; it is no evidence for a desk that trades`);
       if (row.evidence_hash !== evidence.evidenceHash) return err(`${name}: the presented evidence hash differs from the stored one`);
       const recomputed = evidenceHashOfRecord(row);
       if (recomputed !== row.evidence_hash) return err(`${name}: its evidence hash does not recompute from its columns (not written by reconcile)`);
@@ -75,6 +90,10 @@ export function reconcileArmVerifier(options: ReconcileArmVerifierOptions): ArmE
         return err(
           `${name} does not describe the current local state (inbox seq then ${row.watermark_inbox_seq.toString()}, now ${local.inboxSeq.toString()}); run a fresh reconcile`,
         );
+      // Last, for a row that passes everything else: the hash has no secret, so anyone who can
+      // write the table can make one that recomputes. Only this process's own reconciles count.
+      if (!writtenByThisProcess(row.id, row.evidence_hash))
+        return err(`${name} was not written by a reconcile of this process (typed in, or from another process or an earlier run); arm runs a fresh reconcile`);
       return ok({
         reconcileRunId: row.id,
         summary: {

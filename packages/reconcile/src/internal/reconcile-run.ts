@@ -10,7 +10,7 @@
  * Reconcile only reads the broker and writes its own record (and a disarm): it never
  * creates, cancels or replaces an order to force agreement.
  */
-import { DeskError, type Clock, type Micros } from "@mqk/core";
+import { canonicalJson, DeskError, type Clock, type Micros } from "@mqk/core";
 import { sql, type Database, type Kysely, type ReconcileResult, type RunMode, type Transaction } from "@mqk/db";
 import type { BrokerSession, BrokerSnapshot } from "@mqk/execution";
 import { appendAudit, disarm, reconcileEvidenceHash } from "@mqk/integrity";
@@ -148,6 +148,7 @@ export async function reconcileSnapshot(options: ReconcileSnapshotOptions): Prom
       evidenceHash,
       ...digests,
       diff: diffJson(rejection === null ? entries : [rejection]),
+      mode,
       startedAtMs,
       finishedAtMs,
     });
@@ -167,19 +168,45 @@ export async function reconcileSnapshot(options: ReconcileSnapshotOptions): Prom
     // Lock order as every integrity writer: the arm_state row (disarm) before the audit
     // chain's lock, so a concurrent arm (arm row → audit) cannot deadlock with us.
     if (result === "DIRTY") {
-      // Already disarmed by an earlier DIRTY record: this one is recorded and audited, but
+      // The same DIRTY again (the previous accepted record was DIRTY with these very
+      // differences, and the desk is still disarmed for it): recorded and audited, but it
       // neither disarms again nor alerts again (a 30 s schedule would repeat both forever).
+      // Other differences, or a DIRTY after a CLEAN, are news: disarm (again) and alert.
       const arm = await tx.selectFrom("arm_state").select(["state", "reason_kind"]).forUpdate().executeTakeFirst();
-      repeatDirty = arm?.state === "DISARMED" && arm.reason_kind === "RECONCILE_DIRTY";
+      repeatDirty =
+        arm?.state === "DISARMED" && arm.reason_kind === "RECONCILE_DIRTY" && last?.result === "DIRTY" && canonicalJson(last.diff) === diffJson(entries);
       if (!repeatDirty) await disarm(tx, { reasonKind: "RECONCILE_DIRTY", reason: dirtyReason(written), runId }, clock);
     }
     await appendAudit(tx, { kind: "RECONCILE_RECORDED", runId, payload: auditPayload(written) }, clock);
     return written;
   });
+  if (record.result === "CLEAN") rememberWritten(record);
   if (record.result === "DIRTY" && !repeatDirty && options.alerts !== undefined) {
     options.alerts.send({ kind: "reconcile_dirty", mismatches: record.entries.length, detail: dirtyDetail(record) });
   }
   return record;
+}
+
+/**
+ * The CLEAN records reconciles of THIS process wrote (id → evidence hash), newest last,
+ * at most WRITTEN_HERE_MAX. B1: only these can arm. A row that came from anywhere else —
+ * typed by hand (even with a hash that recomputes: the hash has no secret), another
+ * process, an earlier run of this one — never arms; arming runs a fresh reconcile.
+ */
+const writtenHere = new Map<bigint, string>();
+const WRITTEN_HERE_MAX = 1_000;
+
+function rememberWritten(record: ReconcileRecord): void {
+  writtenHere.set(record.id, record.evidenceHash);
+  for (const id of writtenHere.keys()) {
+    if (writtenHere.size <= WRITTEN_HERE_MAX) break;
+    writtenHere.delete(id);
+  }
+}
+
+/** True when a reconcile of this process wrote the CLEAN record `id` with exactly this evidence hash. */
+export function writtenByThisProcess(id: bigint, evidenceHash: string): boolean {
+  return writtenHere.get(id) === evidenceHash;
 }
 
 async function inTransaction<T>(db: Kysely<Database>, work: (tx: Transaction<Database>) => Promise<T>): Promise<T> {
@@ -190,22 +217,31 @@ async function inTransaction<T>(db: Kysely<Database>, work: (tx: Transaction<Dat
 export interface AcceptedRecordHead {
   readonly id: bigint;
   readonly watermark: Watermark;
+  readonly result: ReconcileResult;
+  /** The record's differences as stored (JSON). */
+  readonly diff: unknown;
 }
 
-/** The latest CLEAN or DIRTY record of `account` (REJECTED ones change nothing). */
+/**
+ * The latest CLEAN or DIRTY record of `account` written by a trading mode (PAPER or LIVE):
+ * the chain B2 keeps monotonic. REJECTED ones change nothing; BACKTEST ones are no evidence.
+ */
 export async function lastAcceptedRecord(db: Kysely<Database>, account: string, beforeId?: bigint): Promise<AcceptedRecordHead | undefined> {
   let query = db
     .selectFrom("reconcile_runs")
-    .select(["id", "watermark_broker_ns", "watermark_inbox_seq"])
+    .select(["id", "watermark_broker_ns", "watermark_inbox_seq", "result", "diff"])
     .where("account", "=", account)
-    .where("result", "in", ["CLEAN", "DIRTY"]);
+    .where("result", "in", ["CLEAN", "DIRTY"])
+    .where("mode", "in", ["PAPER", "LIVE"]);
   if (beforeId !== undefined) query = query.where("id", "<", beforeId);
   const row = await query.orderBy("id", "desc").limit(1).executeTakeFirst();
-  return row === undefined ? undefined : { id: row.id, watermark: { brokerNs: row.watermark_broker_ns, inboxSeq: row.watermark_inbox_seq } };
+  return row === undefined
+    ? undefined
+    : { id: row.id, watermark: { brokerNs: row.watermark_broker_ns, inboxSeq: row.watermark_inbox_seq }, result: row.result, diff: row.diff };
 }
 
 /** The columns of a record as written: the record without its id, with the diff as JSON text. */
-type RecordRow = Omit<ReconcileRecord, "id" | "entries" | "rejection"> & { readonly diff: string };
+type RecordRow = Omit<ReconcileRecord, "id" | "entries" | "rejection"> & { readonly diff: string; readonly mode: RunMode };
 
 /**
  * Inserts the record. evidence_hash is unique and covers (account, result, watermark,
@@ -225,6 +261,7 @@ async function insertRecord(tx: Transaction<Database>, row: RecordRow): Promise<
       snapshot_digest: row.snapshotDigest,
       local_digest: row.localDigest,
       evidence_hash: row.evidenceHash,
+      mode: row.mode,
       diff: row.diff,
       started_at: new Date(row.startedAtMs),
       finished_at: new Date(row.finishedAtMs),

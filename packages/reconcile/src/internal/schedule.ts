@@ -93,18 +93,24 @@ export function startReconcileSchedule(options: ReconcileScheduleOptions): Recon
   };
 }
 
-/** Disarms (RECONCILE_STALE) and alerts when the desk is ARMED but the account's last accepted record is older than `freshnessMs`. */
+/**
+ * Disarms (RECONCILE_STALE) and alerts when the desk is ARMED but the account's last accepted
+ * record is older than `freshnessMs` — or dated after now, which proves nothing about now.
+ */
 async function disarmWhenStale(options: RunReconcileOptions, freshnessMs: number): Promise<void> {
   const { db, clock, session } = options;
   const nowMs = clock.nowMs();
   const gate = await readReconcileGate(db, session.account, nowMs, freshnessMs);
-  if (gate.ageMs !== null && gate.ageMs <= freshnessMs) return;
+  if (gate.ageMs !== null && gate.ageMs >= 0 && gate.ageMs <= freshnessMs) return;
   if ((await readArmState(db)).state !== "ARMED") return;
   const age =
     gate.ageMs === null
       ? "no accepted reconcile record exists"
-      : `the last accepted reconcile record (${gate.reconcileRunId?.toString() ?? "?"}) is ${String(gate.ageMs)} ms old`;
-  const reason = `reconcile is stale for account ${session.account}: ${age}, beyond the ${String(freshnessMs)} ms bound. Restore the broker connection, run a clean reconcile and re-arm.`;
+      : gate.ageMs < 0
+        ? `the last accepted reconcile record (${gate.reconcileRunId?.toString() ?? "?"}) finished ${String(-gate.ageMs)} ms in the future`
+        : `the last accepted reconcile record (${gate.reconcileRunId?.toString() ?? "?"}) is ${String(gate.ageMs)} ms old`;
+  const bound = gate.ageMs !== null && gate.ageMs < 0 ? "no record may be younger than now" : `beyond the ${String(freshnessMs)} ms bound`;
+  const reason = `reconcile is stale for account ${session.account}: ${age}, ${bound}. Restore the broker connection, run a clean reconcile and re-arm.`;
   await disarm(db, { reasonKind: "RECONCILE_STALE", reason, runId: options.runId ?? null }, clock);
   options.alerts?.send({ kind: "integrity_disarm", reason });
 }

@@ -91,7 +91,7 @@ export async function claimRows(db: Kysely<Database>, clock: Clock, options: Cla
   const pin = memory.pin;
   if (pin !== null) {
     const nowMs = clock.nowMs();
-    if (nowMs <= pin.openUntilMs) {
+    if (nowMs >= pin.openFromMs && nowMs <= pin.openUntilMs) {
       const pinned = await claimPinned(db, options, pin, nowMs);
       if (pinned !== null) return pinned;
     }
