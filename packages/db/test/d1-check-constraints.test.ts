@@ -1,11 +1,14 @@
 import { afterAll, describe, expect, it } from "vitest";
 import { createTestDatabase } from "@mqk/db";
+import { columnChecks } from "./support/column-checks.js";
 import { CHECK_VIOLATION, pgFailure } from "./support/pg-errors.js";
 import { insertParents, insertWithPrerequisites, validRow } from "./support/schema-fixtures.js";
 
 // D1: every enum-like text column has a CHECK; a bad value fails in Postgres.
 // The columns are discovered from the catalog of a freshly migrated database, so a
 // status column added by any later migration is covered (or this test names it).
+// A column's value list is a CHECK on its table (<table>_<column>_check) or on the
+// domain it is typed with (<domain>_check: 0008 moved the order path's there).
 
 const handle = await createTestDatabase();
 afterAll(async () => {
@@ -16,27 +19,20 @@ interface ValueListCheck {
   readonly table: string;
   readonly column: string;
   readonly constraint: string;
+  readonly domain: string | null;
+  readonly predicate: string;
   readonly allowed: readonly string[];
 }
 
-const checks = await handle.pool.query<{ table_name: string; column_name: string; conname: string; def: string }>(`
-  SELECT rel.relname AS table_name, a.attname AS column_name, c.conname, pg_get_constraintdef(c.oid) AS def
-  FROM pg_constraint c
-  JOIN pg_class rel ON rel.oid = c.conrelid
-  JOIN pg_namespace ns ON ns.oid = rel.relnamespace
-  JOIN pg_attribute a ON a.attrelid = c.conrelid AND a.attnum = c.conkey[1]
-  WHERE c.contype = 'c' AND ns.nspname = 'public' AND cardinality(c.conkey) = 1
-  ORDER BY 1, 2, 3`);
+const checks = await columnChecks(handle.pool);
 
 // Postgres renders `col IN ('A', 'B')` as `(col = ANY (ARRAY['A'::text, 'B'::text]))`.
-const valueLists: ValueListCheck[] = checks.rows
-  .filter((r) => /= ANY \(ARRAY\[/.test(r.def))
-  .map((r) => ({
-    table: r.table_name,
-    column: r.column_name,
-    constraint: r.conname,
-    allowed: [...r.def.matchAll(/'([^']*)'::text/g)].map((m) => m[1] ?? ""),
-  }));
+const valueLists: ValueListCheck[] = checks
+  .filter((c) => /= ANY \(ARRAY\[/.test(c.predicate))
+  .map((c) => ({ ...c, allowed: [...c.predicate.matchAll(/'([^']*)'::text/g)].map((m) => m[1] ?? "") }));
+
+/** The name a value-list CHECK must have where it lives. */
+const expectedName = (v: ValueListCheck): string => (v.domain === null ? `${v.table}_${v.column}_check` : `${v.domain}_check`);
 
 const textColumns = await handle.pool.query<{ table_name: string; column_name: string }>(`
   SELECT table_name, column_name FROM information_schema.columns
@@ -47,12 +43,10 @@ const ENUM_LIKE =
   /^(status|state|kind|result|mode|decision|side|source|reason_kind|order_type|time_in_force|interval)$|_(status|state|kind|mode|decision|type)$/;
 
 describe("D1: CHECK constraints on enum-like columns", () => {
-  it("D1: every enum-like text column has a value-list CHECK named <table>_<column>_check", () => {
+  it("D1: every enum-like text column has a value-list CHECK named <table>_<column>_check, or its domain's named <domain>_check", () => {
     const enumLike = textColumns.rows.filter((c) => ENUM_LIKE.test(c.column_name));
     const missing = enumLike
-      .filter(
-        (c) => !valueLists.some((v) => v.table === c.table_name && v.column === c.column_name && v.constraint === `${c.table_name}_${c.column_name}_check`),
-      )
+      .filter((c) => !valueLists.some((v) => v.table === c.table_name && v.column === c.column_name && v.constraint === expectedName(v)))
       .map((c) => `${c.table_name}.${c.column_name}`);
     expect(missing).toEqual([]);
     // Not vacuous: the schema's state machines are all there.
@@ -68,6 +62,9 @@ describe("D1: CHECK constraints on enum-like columns", () => {
     expect(outboxStatus?.allowed).toEqual(["PENDING", "CLAIMED", "AMBIGUOUS", "SENT", "ACKED", "REJECTED", "FAILED", "CANCELLED"]);
     const orderStates = valueLists.find((v) => v.table === "orders" && v.column === "state");
     expect(orderStates?.allowed).toHaveLength(17);
+    // Both homes occur: the order path's lists on domains (0008), the others on their tables.
+    expect(outboxStatus?.domain).toBe("mqk_outbox_status");
+    expect(valueLists.find((v) => v.table === "runs" && v.column === "status")?.domain).toBeNull();
   });
 
   let n = 100;
@@ -78,9 +75,8 @@ describe("D1: CHECK constraints on enum-like columns", () => {
     expect(bad.length).toBeGreaterThanOrEqual(3);
 
     // 1. Postgres itself evaluates the constraint's expression for each value (any table).
-    const expression = checks.rows.find((r) => r.conname === check.constraint)?.def.replace(/^CHECK /, "") ?? "";
     const evaluate = async (value: string): Promise<unknown> =>
-      (await handle.pool.query<{ ok: unknown }>(`SELECT ${expression} AS ok FROM (SELECT $1::text AS "${check.column}") AS t`, [value])).rows[0]?.ok;
+      (await handle.pool.query<{ ok: unknown }>(`SELECT ${check.predicate} AS ok FROM (SELECT $1::text AS "${check.column}") AS t`, [value])).rows[0]?.ok;
     for (const value of bad) expect({ value, ok: await evaluate(value) }).toEqual({ value, ok: false });
     for (const value of check.allowed) expect({ value, ok: await evaluate(value) }).toEqual({ value, ok: true });
 

@@ -1,15 +1,17 @@
 /**
  * Migration 0006 rewrote the format CHECKs ('^[A][B]{0,n}$' → '^[A][B]*$' AND a length
- * bound) for speed. Property: for each rewritten constraint, Postgres's own verdict
- * on the live definition equals the original pattern's, over strings built around
- * the edges — the bound ±1, a bad first character, characters outside the class,
- * spaces, non-ASCII, the empty string and NULL.
+ * bound) for speed, and 0008 moved the order path's into domains. Property: for each
+ * column of 0001/0002, Postgres's own verdict on the live rule (a table CHECK or the
+ * column's domain) equals the original pattern's, over strings built around the
+ * edges — the bound ±1, a bad first character, characters outside the class, spaces,
+ * non-ASCII, the empty string and NULL.
  */
 import { createTestDatabase, type TestDatabase } from "@mqk/db";
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { columnChecks } from "./support/column-checks.js";
 
-/** The definitions 0001/0002 had, by constraint name (column, original pattern). */
+/** The definitions 0001/0002 had, by their table CHECK's name then (column, original pattern). */
 const ORIGINAL: Readonly<Record<string, readonly [string, string]>> = {
   audit_events_hash_check: ["hash", "^[0-9a-f]{64}$"],
   audit_events_prev_hash_check: ["prev_hash", "^[0-9a-f]{64}$"],
@@ -46,15 +48,22 @@ const ORIGINAL: Readonly<Record<string, readonly [string, string]>> = {
 };
 
 let handle: TestDatabase;
+/** The live rule of each listed column, by the original constraint's name. */
 let definitions: Map<string, string>;
 
 beforeAll(async () => {
   handle = await createTestDatabase();
-  const rows = await handle.pool.query<{ conname: string; def: string }>(
-    "SELECT conname, pg_get_constraintdef(oid) AS def FROM pg_constraint WHERE contype = 'c' AND conname = ANY($1)",
-    [Object.keys(ORIGINAL)],
-  );
-  definitions = new Map(rows.rows.map((r) => [r.conname, r.def.replace(/^CHECK /, "")]));
+  const checks = await columnChecks(handle.pool);
+  definitions = new Map();
+  for (const [name, [column]] of Object.entries(ORIGINAL)) {
+    const table = name.slice(0, name.length - `_${column}_check`.length);
+    const rules = checks.filter((c) => c.table === table && c.column === column);
+    // Exactly one rule per column: the format (moving it to a domain must not have left a copy, or lost it).
+    if (rules.length !== 1)
+      throw new Error(`${table}.${column}: expected one CHECK, found ${String(rules.length)} (${rules.map((r) => r.constraint).join(", ")})`);
+    const rule = rules[0];
+    if (rule !== undefined) definitions.set(name, rule.predicate);
+  }
 });
 afterAll(async () => {
   await handle.close();

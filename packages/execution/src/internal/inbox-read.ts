@@ -62,7 +62,7 @@ export interface OrderStateRead {
   readonly position: PositionRow | null;
 }
 
-/** Row versions ("xmin:ctid") as read: any update of the row changes them. */
+/** Row versions ("xmin:ctid") as read; every update of the row changes them. */
 export interface RowVersions {
   readonly map: string;
   /** null: the order had no row yet. */
