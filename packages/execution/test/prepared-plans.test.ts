@@ -98,7 +98,7 @@ describe("prepared statements on generic plans", () => {
     const parts = [
       "risk_rate_buckets",
       "INSERT INTO risk_approvals",
-      '"outbox"',
+      "INSERT INTO outbox (intent_id", // the gateway's enqueue
       "SELECT id FROM outbox",
       "FROM arm_state",
       "WITH mapped AS",

@@ -10,7 +10,7 @@
  * inserts nothing and returns the row that exists.
  */
 import { asClientOrderId, canonicalJson, err, invariant, ok, type ClientOrderId, type IntentId, type Result, type RunId } from "@mqk/core";
-import { prepared } from "@mqk/db";
+import { prepared, sql } from "@mqk/db";
 import { isApprovedOrder, type ApprovedOrder } from "@mqk/risk";
 import { cancelIntentIdFor, clientOrderIdFor } from "./client-order-id.js";
 import type { Executor } from "./id-map.js";
@@ -57,43 +57,26 @@ export async function enqueueApprovedOrder(tx: Executor, approved: ApprovedOrder
   const clientOrderId = clientOrderIdFor(approved.intentId);
   // One statement: the outbox row and its id-map row, or neither when the intent is
   // queued already (the map's insert reads only the rows the outbox insert returned).
-  const inserted = await tx
-    .with("queued", (db) =>
-      db
-        .insertInto("outbox")
-        .values({
-          intent_id: approved.intentId,
-          client_order_id: clientOrderId,
-          kind: "SUBMIT",
-          account: context.account,
-          run_id: context.runId ?? null,
-          strategy_id: approved.strategyId,
-          symbol: approved.ticker,
-          side: approved.side,
-          order_type: approved.type,
-          time_in_force: approved.timeInForce,
-          qty_shares: approved.qtyShares,
-          limit_price_micros: approved.limitPriceMicros,
-          payload: canonicalJson({
-            decisionKey: approved.decisionKey,
-            referencePriceMicros: String(approved.referencePriceMicros),
-            approvedAtMs: approved.approvedAtMs,
-          }),
-        })
-        .onConflict((oc) => oc.column("intent_id").doNothing())
-        .returning(["id", "intent_id", "client_order_id"]),
-    )
-    .with("mapped", (db) =>
-      db
-        .insertInto("order_map")
-        .columns(["intent_id", "client_order_id"])
-        .expression((eb) => eb.selectFrom("queued").select(["queued.intent_id", "queued.client_order_id"]))
-        .returning("intent_id"),
-    )
-    .selectFrom("queued")
-    .select("queued.id")
-    .modifyEnd(prepared)
-    .executeTakeFirst();
+  // Parameters carry their base types, so the columns' domains (0008) check them in the
+  // executor rather than once per parameter in the bind, which costs more.
+  const payload = canonicalJson({
+    decisionKey: approved.decisionKey,
+    referencePriceMicros: String(approved.referencePriceMicros),
+    approvedAtMs: approved.approvedAtMs,
+  });
+  const result = await sql<{ readonly id: bigint }>`${prepared}
+    WITH queued AS (
+      INSERT INTO outbox (intent_id, client_order_id, kind, account, run_id, strategy_id, symbol, side, order_type, time_in_force,
+                          qty_shares, limit_price_micros, payload)
+      VALUES (${approved.intentId}::text, ${clientOrderId}::text, 'SUBMIT', ${context.account}::text, ${context.runId ?? null}::text,
+              ${approved.strategyId}::text, ${approved.ticker}::text, ${approved.side}::text, ${approved.type}::text,
+              ${approved.timeInForce}::text, ${approved.qtyShares}::bigint, ${approved.limitPriceMicros}::bigint, ${payload}::jsonb)
+      ON CONFLICT (intent_id) DO NOTHING
+      RETURNING id, intent_id, client_order_id),
+    mapped AS (
+      INSERT INTO order_map (intent_id, client_order_id) SELECT intent_id, client_order_id FROM queued)
+    SELECT id FROM queued`.execute(tx);
+  const inserted = result.rows[0];
   if (inserted !== undefined) return { outboxId: inserted.id, intentId: approved.intentId, clientOrderId, created: true };
   const existing = await tx.selectFrom("outbox").select(["id", "client_order_id"]).where("intent_id", "=", approved.intentId).executeTakeFirstOrThrow();
   invariant(

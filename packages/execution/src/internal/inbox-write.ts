@@ -142,14 +142,14 @@ export async function writeEvent(
       RETURNING seq)`);
   if (writes.learnBrokerOrderId !== null && writes.orderIntentId !== null) {
     ctes.push(sql`map AS (
-      UPDATE order_map SET broker_order_id = ${writes.learnBrokerOrderId}, broker_order_id_at = now()
+      UPDATE order_map SET broker_order_id = ${writes.learnBrokerOrderId}::text, broker_order_id_at = now()
        WHERE intent_id = ${writes.orderIntentId} AND broker_order_id IS NULL AND ${took})`);
   }
   if (writes.learnBrokerOrderId !== null && writes.orderIntentId !== null && writes.insertOrder === null && writes.updateOrder === null) {
     // A kept event that taught the broker id: the order row (if any) learns it too. (An
     // applied event sets it in its own order write: one statement must not update a row twice.)
     ctes.push(sql`order_broker AS (
-      UPDATE orders SET broker_order_id = ${writes.learnBrokerOrderId}
+      UPDATE orders SET broker_order_id = ${writes.learnBrokerOrderId}::text
        WHERE intent_id = ${writes.orderIntentId} AND broker_order_id IS NULL AND ${took})`);
   }
   const o = writes.insertOrder;
@@ -157,17 +157,17 @@ export async function writeEvent(
     ctes.push(sql`order_insert AS (
       INSERT INTO orders (intent_id, client_order_id, broker_order_id, account, symbol, side, order_type, time_in_force, state, qty_shares,
                           filled_qty_shares, limit_price_micros, stop_price_micros, filled_avg_price_micros, reject_reason, last_inbox_seq)
-      SELECT ${o.intentId}, ${o.clientOrderId}, ${o.brokerOrderId}, ${o.account}, ${o.symbol}, ${o.side}, ${o.orderType}, ${o.timeInForce},
-             ${o.state}, ${o.qtyShares}::bigint, ${o.filledQtyShares}::bigint, ${o.limitPriceMicros}::bigint, ${o.stopPriceMicros}::bigint,
+      SELECT ${o.intentId}::text, ${o.clientOrderId}::text, ${o.brokerOrderId}::text, ${o.account}::text, ${o.symbol}::text, ${o.side}::text,
+             ${o.orderType}::text, ${o.timeInForce}::text, ${o.state}::text, ${o.qtyShares}::bigint, ${o.filledQtyShares}::bigint, ${o.limitPriceMicros}::bigint, ${o.stopPriceMicros}::bigint,
              ${o.filledAvgPriceMicros}::bigint, ${o.rejectReason}::text, seq
         FROM ins)`);
   }
   const u = writes.updateOrder;
   if (u !== null) {
     ctes.push(sql`order_update AS (
-      UPDATE orders SET state = ${u.state}, filled_qty_shares = ${u.filledQtyShares}::bigint, filled_avg_price_micros = ${u.filledAvgPriceMicros}::bigint,
+      UPDATE orders SET state = ${u.state}::text, filled_qty_shares = ${u.filledQtyShares}::bigint, filled_avg_price_micros = ${u.filledAvgPriceMicros}::bigint,
                         reject_reason = ${u.rejectReason}::text, last_inbox_seq = ${seq}, updated_at = now()
-                        ${u.brokerOrderId === null ? sql`` : sql`, broker_order_id = ${u.brokerOrderId}`}
+                        ${u.brokerOrderId === null ? sql`` : sql`, broker_order_id = ${u.brokerOrderId}::text`}
        WHERE id = ${u.id} AND ${took})`);
   }
   const p = writes.position;
@@ -188,7 +188,7 @@ export async function writeEvent(
   if (s !== null) {
     const rejected = s.status === "REJECTED" ? sql`, reject_reason = ${s.rejectReason}::text` : sql``;
     ctes.push(sql`settle AS (
-      UPDATE outbox SET status = ${s.status}${rejected}, claimed_by = NULL, claimed_at = NULL, lease_expires_at = NULL, updated_at = now()
+      UPDATE outbox SET status = ${s.status}::text${rejected}, claimed_by = NULL, claimed_at = NULL, lease_expires_at = NULL, updated_at = now()
        WHERE intent_id = ${s.intentId} AND status IN (${sql.join([...s.from])}) AND ${took})`);
   }
   const guarded = guard === null ? sql`true` : sql`EXISTS (SELECT 1 FROM guard)`;

@@ -221,11 +221,11 @@ async function adoptNewlyLearned(ctx: RowContext, row: OutboxRow, order: BrokerO
   try {
     const result = await sql<{ readonly mapped: bigint; readonly settled: bigint }>`${prepared}
       WITH mapped AS (
-        UPDATE order_map SET broker_order_id = ${order.brokerOrderId}, broker_order_id_at = now()
+        UPDATE order_map SET broker_order_id = ${order.brokerOrderId}::text, broker_order_id_at = now()
          WHERE client_order_id = ${clientOrderId} AND broker_order_id IS NULL
         RETURNING intent_id),
       ordered AS (
-        UPDATE orders SET broker_order_id = ${order.brokerOrderId}
+        UPDATE orders SET broker_order_id = ${order.brokerOrderId}::text
          WHERE client_order_id = ${clientOrderId} AND broker_order_id IS NULL AND EXISTS (SELECT 1 FROM mapped)),
       settled AS (
         UPDATE outbox
