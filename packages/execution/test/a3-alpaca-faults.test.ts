@@ -1,12 +1,22 @@
 /**
  * A3 against the fake Alpaca server, through the public path only: risk approves,
  * the gateway enqueues, the dispatcher sends, the ingest applies the stream. For
- * each fault switch the broker ends with exactly one order per intent, every
- * broker call names a row that was claimed, and positions end equal to the
- * broker's (fills booked once).
+ * each fault switch (each one proven to have fired) the broker ends with exactly
+ * one order per intent, every order send reaches the broker while its outbox row
+ * is CLAIMED by the sending dispatcher under a live lease (read from the database
+ * at the moment the request arrives), and positions end equal to the broker's
+ * (fills booked once).
  */
 import { createDispatcher, startBrokerIngest, type BrokerIngest, type BrokerSession, type Dispatcher } from "@mqk/execution";
-import { ALPACA_ORDER_SUBMIT, startFakeAlpaca, type AlpacaFaultPatch, type AlpacaRestFault, type FakeAlpaca } from "@mqk/testkit";
+import {
+  ALPACA_ORDER_SUBMIT,
+  startFakeAlpaca,
+  type AlpacaFaultPatch,
+  type AlpacaObservedRequest,
+  type AlpacaRestFault,
+  type FakeAlpaca,
+  type FakeAlpacaOptions,
+} from "@mqk/testkit";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { AAPL, approveAndEnqueue, marketRequest, useDesk } from "./execution-harness.js";
 import { ShiftedClock, openGates, clearOrderTables } from "./dispatch-harness.js";
@@ -20,11 +30,43 @@ let session: BrokerSession;
 let dispatcher: Dispatcher;
 let ingest: BrokerIngest;
 
+/** The outbox row of each order send, as the database held it when the send reached the broker. */
+interface RowAtSend {
+  readonly clientOrderId: string;
+  readonly status: string | null;
+  readonly claimedBy: string | null;
+  readonly leaseLive: boolean;
+}
+let rowsAtSend: RowAtSend[] = [];
+const extraSessions: BrokerSession[] = [];
+
+async function observeSend(request: AlpacaObservedRequest): Promise<void> {
+  if (request.method !== "POST" || request.path !== "/v2/orders") return;
+  const body = request.body as { readonly client_order_id?: unknown } | null;
+  const clientOrderId = typeof body?.client_order_id === "string" ? body.client_order_id : "";
+  const row = await desk()
+    .handle.db.selectFrom("outbox")
+    .select(["status", "claimed_by", "lease_expires_at"])
+    .where("client_order_id", "=", clientOrderId)
+    .executeTakeFirst();
+  rowsAtSend.push({
+    clientOrderId,
+    status: row?.status ?? null,
+    claimedBy: row?.claimed_by ?? null,
+    leaseLive: row?.lease_expires_at !== null && row?.lease_expires_at !== undefined && row.lease_expires_at.getTime() > clock.nowMs(),
+  });
+}
+
+function startFake(options: FakeAlpacaOptions): Promise<FakeAlpaca> {
+  return startFakeAlpaca({ rateLimit: false, ...options, onRequest: observeSend });
+}
+
 beforeEach(async () => {
   const { db } = desk().handle;
   await clearOrderTables(db);
+  rowsAtSend = [];
   clock = new ShiftedClock();
-  fake = await startFakeAlpaca({ prices: { AAPL: "100" }, startingCash: "1000000", rateLimit: false });
+  fake = await startFake({ prices: { AAPL: "100" }, startingCash: "1000000" });
   session = openAlpaca(fake, clock, ACCOUNT);
   dispatcher = createDispatcher({ db, session, clock, reconcileFreshnessMs: 600_000, owner: "a3", backoffBaseMs: 1, backoffMaxMs: 50, leaseMs: 2_000 });
   ingest = await startBrokerIngest({ db, session, clock });
@@ -35,6 +77,7 @@ afterEach(async () => {
   await dispatcher.stop();
   await ingest.stop();
   await session.close();
+  for (const extra of extraSessions.splice(0)) await extra.close();
   await fake.close();
 });
 
@@ -71,16 +114,19 @@ async function positionReaches(shares: bigint): Promise<bigint> {
 
 async function checkOneOrderPerIntent(intents: number): Promise<void> {
   const { db } = desk().handle;
-  const rows = await db.selectFrom("outbox").select(["client_order_id", "attempts", "claimed_at", "status"]).execute();
+  const rows = await db.selectFrom("outbox").select(["client_order_id", "status"]).execute();
   expect(rows).toHaveLength(intents);
   const ours = new Set(rows.map((r) => r.client_order_id));
   const orders = fake.orders();
   expect(orders.map((o) => o.client_order_id).sort()).toEqual([...ours].sort());
-  // No broker call without a claimed row: every submission names one of our rows, which was claimed.
-  for (const submission of fake.submissions()) {
-    expect(ours.has(submission.clientOrderId)).toBe(true);
-    const row = rows.find((r) => r.client_order_id === submission.clientOrderId);
-    expect(row?.attempts).toBeGreaterThan(0);
+  // No broker call without a claimed row: at the moment each order send reached the broker,
+  // its row was CLAIMED by a dispatcher whose lease had not run out.
+  const sends = fake.submissions();
+  expect(rowsAtSend).toHaveLength(sends.length);
+  for (const seen of rowsAtSend) {
+    expect(ours.has(seen.clientOrderId)).toBe(true);
+    expect({ status: seen.status, leaseLive: seen.leaseLive }).toEqual({ status: "CLAIMED", leaseLive: true });
+    expect(seen.claimedBy).toMatch(/^a3/);
   }
   expect(rows.every((r) => r.status === "SENT" || r.status === "ACKED")).toBe(true);
 }
@@ -100,12 +146,26 @@ describe("A3: one broker order per intent, whatever the fault", () => {
   for (const [name, fault] of restFaults) {
     it(`A3: ${name}`, async () => {
       fake.faults.inject(fault, fault, fault);
-      if (name.startsWith("the lookup"))
+      const lookupFails = name.startsWith("the lookup");
+      if (lookupFails) {
         fake.faults.inject({ kind: "status", status: 503, phase: "before", match: { method: "GET", path: "/v2/orders:by_client_order_id" } });
+        // Without the stream, the broker's own events cannot settle the rows first: the lookups must.
+        await ingest.stop();
+      }
       for (let i = 0; i < 3; i += 1) await approveAndEnqueue(desk(), marketRequest("buy", 2n), ACCOUNT);
       await settle();
+      if (lookupFails) {
+        expect(fake.requests().filter((r) => r.path === "/v2/orders:by_client_order_id").length).toBeGreaterThanOrEqual(4);
+        // A session has one stream: the stream comes back on a second session (as after a restart).
+        const later = openAlpaca(fake, clock, ACCOUNT);
+        extraSessions.push(later);
+        ingest = await startBrokerIngest({ db: desk().handle.db, session: later, clock });
+      }
       await checkOneOrderPerIntent(3);
       expect(fake.submissions().length).toBeGreaterThanOrEqual(3);
+      // The faults really fired: every rule was used up, each by a request it hit.
+      expect(fake.faults.pending()).toEqual([]);
+      expect(fake.requests().filter((r) => r.fault !== null).length).toBe(name.startsWith("the lookup") ? 4 : 3);
       expect(await positionReaches(6n)).toBe(6n);
     });
   }
@@ -148,7 +208,7 @@ describe("A3: one broker order per intent, whatever the fault", () => {
 
   it("A3: a 403 (buying power) is a definite rejection: REJECTED with the broker's reason, never resent", async () => {
     await fake.close();
-    fake = await startFakeAlpaca({ prices: { AAPL: "100" }, startingCash: "50", rateLimit: false });
+    fake = await startFake({ prices: { AAPL: "100" }, startingCash: "50" });
     await session.close();
     session = openAlpaca(fake, clock, ACCOUNT);
     const { db } = desk().handle;

@@ -149,6 +149,9 @@ describe("dispatcher on the sim broker", () => {
     await before.runOnce();
     const open = (await session.snapshot()).openOrders;
     expect(open).toHaveLength(2);
+    // Persisted the moment it was learned (the send's answer), before any restart or cancel.
+    const learned = await first.db.selectFrom("order_map").select("broker_order_id").where("intent_id", "=", approved.intentId).executeTakeFirstOrThrow();
+    expect(open.map((o) => o.brokerOrderId)).toContain(learned.broker_order_id);
     await first.close();
     extraPools.splice(extraPools.indexOf(first), 1);
 

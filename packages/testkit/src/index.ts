@@ -21,6 +21,7 @@ export type { AutoBehaviour as AlpacaAutoBehaviour } from "./internal/alpaca/ord
 export type {
   Answer as AlpacaAnswer,
   AuthVerdict as AlpacaAuthVerdict,
+  ObservedRequest as AlpacaObservedRequest,
   RequestRecord as AlpacaRequestRecord,
   Submission as AlpacaSubmission,
 } from "./internal/alpaca/http-front.js";

@@ -17,7 +17,12 @@ export function clientOrderIdFor(intentId: IntentId): ClientOrderId {
   return asClientOrderId(id);
 }
 
-/** The outbox intent id of the cancel of an intent: one cancel row per order. */
-export function cancelIntentIdFor(intentId: IntentId): string {
-  return `cancel:${sha256Hex(`cancel:v1:${intentId}`)}`;
+/**
+ * The outbox intent id of the `generation`-th cancel of an intent (1 for the first;
+ * a next one is queued only after the previous ended without effect).
+ */
+export function cancelIntentIdFor(intentId: IntentId, generation = 1): string {
+  if (!Number.isSafeInteger(generation) || generation < 1) throw new RangeError(`cancel generation: expected an integer ≥ 1, found ${String(generation)}`);
+  const base = `cancel:${sha256Hex(`cancel:v1:${intentId}`)}`;
+  return generation === 1 ? base : `${base}:${String(generation)}`;
 }

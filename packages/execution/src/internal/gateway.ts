@@ -2,8 +2,9 @@
  * The gateway's way in (A1, D3): an intent enters the outbox only as an
  * ApprovedOrder (risk's proof), in the caller's transaction — the same one in
  * which risk recorded the approval — so the outbox row exists exactly when the
- * decision does. There is no verb here that reaches a broker: the dispatcher
- * alone reads PENDING rows, under its gates.
+ * decision does; an ApprovedOrder whose approval row the transaction cannot see
+ * (it rolled back) is refused. There is no verb here that reaches a broker: the
+ * dispatcher alone reads PENDING rows, under its gates.
  *
  * Idempotent by construction: intent_id is UNIQUE in outbox and the
  * client_order_id is derived from it, so enqueueing the same intent again
@@ -40,6 +41,19 @@ export interface EnqueuedCancel {
 
 export type EnqueueCancelError = { readonly kind: "unknown_intent"; readonly intentId: IntentId };
 
+/** The invariant broken by an ApprovedOrder whose approval row the caller's transaction cannot see. */
+function unrecordedApproval(verb: string, intentId: IntentId): string {
+  return (
+    `${verb}: intent ${intentId} has no approval recorded in risk_approvals as this transaction sees it; ` +
+    "approve and enqueue in one transaction (an approval that rolled back approved nothing)"
+  );
+}
+
+async function approvalRecorded(tx: Executor, intentId: IntentId): Promise<boolean> {
+  const row = await tx.selectFrom("risk_approvals").select("intent_id").where("intent_id", "=", intentId).executeTakeFirst();
+  return row !== undefined;
+}
+
 function checkAccount(account: string): void {
   invariant(
     typeof account === "string" && account.length >= 1 && account.length <= 128,
@@ -64,19 +78,25 @@ export async function enqueueApprovedOrder(tx: Executor, approved: ApprovedOrder
     referencePriceMicros: String(approved.referencePriceMicros),
     approvedAtMs: approved.approvedAtMs,
   });
-  const result = await sql<{ readonly id: bigint }>`${prepared}
-    WITH queued AS (
+  // Only for an approval this transaction can see (risk recorded it in this transaction, or one
+  // that committed): an ApprovedOrder whose approval rolled back is a value with no decision behind it.
+  const result = await sql<{ readonly id: bigint | null; readonly approval_seen: boolean }>`${prepared}
+    WITH approval AS (SELECT EXISTS (SELECT 1 FROM risk_approvals WHERE intent_id = ${approved.intentId}::text) AS seen),
+    queued AS (
       INSERT INTO outbox (intent_id, client_order_id, kind, account, run_id, strategy_id, symbol, side, order_type, time_in_force,
                           qty_shares, limit_price_micros, payload)
-      VALUES (${approved.intentId}::text, ${clientOrderId}::text, 'SUBMIT', ${context.account}::text, ${context.runId ?? null}::text,
-              ${approved.strategyId}::text, ${approved.ticker}::text, ${approved.side}::text, ${approved.type}::text,
-              ${approved.timeInForce}::text, ${approved.qtyShares}::bigint, ${approved.limitPriceMicros}::bigint, ${payload}::jsonb)
+      SELECT ${approved.intentId}::text, ${clientOrderId}::text, 'SUBMIT', ${context.account}::text, ${context.runId ?? null}::text,
+             ${approved.strategyId}::text, ${approved.ticker}::text, ${approved.side}::text, ${approved.type}::text,
+             ${approved.timeInForce}::text, ${approved.qtyShares}::bigint, ${approved.limitPriceMicros}::bigint, ${payload}::jsonb
+       WHERE (SELECT seen FROM approval)
       ON CONFLICT (intent_id) DO NOTHING
       RETURNING id, intent_id, client_order_id),
     mapped AS (
       INSERT INTO order_map (intent_id, client_order_id) SELECT intent_id, client_order_id FROM queued)
-    SELECT id FROM queued`.execute(tx);
-  const inserted = result.rows[0];
+    SELECT (SELECT id FROM queued) AS id, (SELECT seen FROM approval) AS approval_seen`.execute(tx);
+  const answer = result.rows[0];
+  invariant(answer?.approval_seen === true, unrecordedApproval("enqueueApprovedOrder", approved.intentId));
+  const inserted = answer.id === null ? undefined : { id: answer.id };
   if (inserted !== undefined) return { outboxId: inserted.id, intentId: approved.intentId, clientOrderId, created: true };
   const existing = await tx.selectFrom("outbox").select(["id", "client_order_id"]).where("intent_id", "=", approved.intentId).executeTakeFirstOrThrow();
   invariant(
@@ -89,7 +109,11 @@ export async function enqueueApprovedOrder(tx: Executor, approved: ApprovedOrder
 /**
  * Queues the cancel of an order we placed, as an outbox row naming its
  * client_order_id (resolved through the id map, so it works after a restart).
- * One cancel row per order: asking again returns the existing row. Cancels only
+ * One live cancel row per order: asking again returns it while it is queued, in
+ * flight, or done. Only after a cancel ended without effect (REJECTED by the
+ * broker, or FAILED) does asking again queue the next one — so the kill switch is
+ * never left holding a dead cancel. The rows' intent ids are deterministic
+ * (generation 1, 2, …), so two concurrent asks still make one row. Cancels only
  * reduce risk, so they need no ApprovedOrder.
  */
 export async function enqueueCancel(tx: Executor, intentId: IntentId): Promise<Result<EnqueuedCancel, EnqueueCancelError>> {
@@ -101,25 +125,31 @@ export async function enqueueCancel(tx: Executor, intentId: IntentId): Promise<R
     .executeTakeFirst();
   if (target === undefined) return err({ kind: "unknown_intent", intentId });
   const targetClientOrderId = asClientOrderId(target.client_order_id);
-  const cancelIntentId = cancelIntentIdFor(intentId);
-  const inserted = await tx
-    .insertInto("outbox")
-    .values({
-      intent_id: cancelIntentId,
-      kind: "CANCEL",
-      account: target.account,
-      run_id: target.run_id,
-      strategy_id: target.strategy_id,
-      symbol: target.symbol,
-      target_client_order_id: targetClientOrderId,
-      payload: canonicalJson({ cancelsIntentId: intentId }),
-    })
-    .onConflict((oc) => oc.column("intent_id").doNothing())
-    .returning("id")
-    .executeTakeFirst();
-  if (inserted !== undefined) return ok({ outboxId: inserted.id, cancelIntentId, targetClientOrderId, created: true });
-  const existing = await tx.selectFrom("outbox").select("id").where("intent_id", "=", cancelIntentId).executeTakeFirstOrThrow();
-  return ok({ outboxId: existing.id, cancelIntentId, targetClientOrderId, created: false });
+  for (let generation = 1; ; generation += 1) {
+    const cancelIntentId = cancelIntentIdFor(intentId, generation);
+    const existing = await tx.selectFrom("outbox").select(["id", "status"]).where("intent_id", "=", cancelIntentId).executeTakeFirst();
+    if (existing !== undefined && (existing.status === "REJECTED" || existing.status === "FAILED")) continue;
+    if (existing !== undefined) return ok({ outboxId: existing.id, cancelIntentId, targetClientOrderId, created: false });
+    const inserted = await tx
+      .insertInto("outbox")
+      .values({
+        intent_id: cancelIntentId,
+        kind: "CANCEL",
+        account: target.account,
+        run_id: target.run_id,
+        strategy_id: target.strategy_id,
+        symbol: target.symbol,
+        target_client_order_id: targetClientOrderId,
+        payload: canonicalJson({ cancelsIntentId: intentId, generation }),
+      })
+      .onConflict((oc) => oc.column("intent_id").doNothing())
+      .returning("id")
+      .executeTakeFirst();
+    if (inserted !== undefined) return ok({ outboxId: inserted.id, cancelIntentId, targetClientOrderId, created: true });
+    // A concurrent ask inserted this generation first: that row is the answer.
+    const raced = await tx.selectFrom("outbox").select("id").where("intent_id", "=", cancelIntentId).executeTakeFirstOrThrow();
+    return ok({ outboxId: raced.id, cancelIntentId, targetClientOrderId, created: false });
+  }
 }
 
 export interface EnqueuedReplace {
@@ -147,6 +177,7 @@ export async function enqueueReplace(
 ): Promise<Result<EnqueuedReplace, EnqueueReplaceError>> {
   invariant(isApprovedOrder(approved), "enqueueReplace: expected an ApprovedOrder minted by risk's approve(), found something else");
   checkAccount(context.account);
+  invariant(await approvalRecorded(tx, approved.intentId), unrecordedApproval("enqueueReplace", approved.intentId));
   const target = await tx
     .selectFrom("order_map")
     .innerJoin("outbox", "outbox.intent_id", "order_map.intent_id")

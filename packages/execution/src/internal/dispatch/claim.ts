@@ -28,6 +28,12 @@ export interface ClaimedRow {
   readonly before: OutboxStatus;
   /** The gates were open at the claim (always true for a CANCEL): the row may be (re)sent. */
   readonly sendAllowed: boolean;
+  /**
+   * A SUBMIT or REPLACE queued longer ago than the approval bound, by the database's
+   * clock (created_at is its enqueue transaction's start): its risk checks are stale,
+   * so it must not be sent (first) or sent again.
+   */
+  readonly approvalExpired: boolean;
 }
 
 export interface Claim {
@@ -45,7 +51,12 @@ export interface ClaimOptions {
   readonly leaseMs: number;
   readonly batchSize: number;
   readonly reconcileFreshnessMs: number;
+  /** The approval bound: rows older than this are claimed expired (see ClaimedRow.approvalExpired). */
+  readonly maxApprovalAgeMs: number;
 }
+
+/** What a claim returns of each row: the row, its status before, and whether its approval expired. */
+type ClaimedColumns = OutboxRow & { readonly before_status: OutboxStatus; readonly approval_expired: boolean };
 
 /**
  * Anything this account could claim right now, whatever the gates? One cheap read
@@ -109,10 +120,10 @@ export async function claimRows(db: Kysely<Database>, clock: Clock, options: Cla
     // each row with the status it had before.
     const pending = gatesOpen ? sql`o.status = 'PENDING'` : sql`(o.status = 'PENDING' AND o.kind = 'CANCEL')`;
     // Prepared (two texts: gates open or shut); the literal statuses let the generic plan use outbox_claim_order_idx (0005).
-    const claimed = await sql<OutboxRow & { readonly before_status: OutboxStatus }>`${prepared}
+    const claimed = await sql<ClaimedColumns>`${prepared}
       WITH picked AS (${pickRows(options, pending, now)})
       ${markClaimed(options, now, nowMs)}
-      RETURNING u.*, picked.status AS before_status`.execute(tx);
+      RETURNING ${claimedReturning(options)}`.execute(tx);
     // Remembered only once this transaction commits (the callback returns first).
     memory.pin = gates.pin;
     return { rows: claimedRows(claimed.rows, gatesOpen), gatesOpen, blockedBy, nowMs };
@@ -143,9 +154,20 @@ function markClaimed(options: ClaimOptions, now: Date, nowMs: number): RawBuilde
        WHERE u.id = picked.id`;
 }
 
-function claimedRows(rows: ReadonlyArray<OutboxRow & { readonly before_status: OutboxStatus }>, gatesOpen: boolean): ClaimedRow[] {
+/** The claim's RETURNING list (both paths). The approval's age is judged by the database's clock, as created_at was stamped. */
+function claimedReturning(options: ClaimOptions): RawBuilder<unknown> {
+  return sql`u.*, picked.status AS before_status,
+             (u.kind <> 'CANCEL' AND u.created_at < now() - make_interval(secs => ${options.maxApprovalAgeMs / 1000}::double precision)) AS approval_expired`;
+}
+
+function claimedRows(rows: readonly ClaimedColumns[], gatesOpen: boolean): ClaimedRow[] {
   return rows
-    .map(({ before_status: before, ...row }) => ({ row, before, sendAllowed: gatesOpen || row.kind === "CANCEL" }))
+    .map(({ before_status: before, approval_expired: approvalExpired, ...row }) => ({
+      row,
+      before,
+      sendAllowed: gatesOpen || row.kind === "CANCEL",
+      approvalExpired,
+    }))
     .sort((a, b) => (a.row.id < b.row.id ? -1 : 1));
 }
 
@@ -157,17 +179,17 @@ function claimedRows(rows: ReadonlyArray<OutboxRow & { readonly before_status: O
 async function claimPinned(db: Kysely<Database>, options: ClaimOptions, pin: GatePin, nowMs: number): Promise<Claim | null> {
   const now = new Date(nowMs);
   // Prepared; the same index use as the full path's claim (checked by prepared-plans.test.ts).
-  const result = await sql<Partial<OutboxRow> & { readonly gate_pin: string | null; readonly before_status: OutboxStatus | null }>`${prepared}
+  const result = await sql<Partial<ClaimedColumns> & { readonly gate_pin: string | null }>`${prepared}
     WITH gate AS (SELECT ${currentGatePin(options.account)} AS pin),
     picked AS (${pickRows(options, sql`o.status = 'PENDING'`, now, sql`(SELECT pin FROM gate) = ${pin.value}`)}),
-    claimed AS (${markClaimed(options, now, nowMs)} RETURNING u.*, picked.status AS before_status)
+    claimed AS (${markClaimed(options, now, nowMs)} RETURNING ${claimedReturning(options)})
     SELECT gate.pin AS gate_pin, claimed.* FROM gate LEFT JOIN claimed ON true`.execute(db);
   const first = result.rows[0];
   if (first === undefined || first.gate_pin !== pin.value) return null;
   const rows = result.rows.filter((r) => r.id !== undefined && r.id !== null && r.before_status !== null);
   return {
     rows: claimedRows(
-      rows.map(({ gate_pin: _pin, ...row }) => row as OutboxRow & { readonly before_status: OutboxStatus }),
+      rows.map(({ gate_pin: _pin, ...row }) => row as ClaimedColumns),
       true,
     ),
     gatesOpen: true,

@@ -9,6 +9,10 @@
  * is proof the first arrived, so it is adopted too. Every write after the
  * broker call is guarded by `claimed_by = me AND status = 'CLAIMED'`: a
  * dispatcher that lost its lease changes nothing but the id map, which is a fact.
+ *
+ * Never send on a stale approval: a SUBMIT or REPLACE queued longer ago than the
+ * dispatcher's approval bound is REJECTED unsent, or — when an earlier send may
+ * have arrived — looked up, adopted if found, and otherwise FAILED, never resent.
  */
 import { asClientOrderId, asTicker, type BrokerOrderId, type Clock, type Micros, type Shares } from "@mqk/core";
 import { prepared, sql, type Database, type Kysely, type OutboxStatus } from "@mqk/db";
@@ -32,9 +36,16 @@ export interface RowContext {
   readonly owner: string;
   readonly backoffBaseMs: number;
   readonly backoffMaxMs: number;
+  /** The approval bound the claim judged rows by (for the reason text). */
+  readonly maxApprovalAgeMs: number;
 }
 
 export async function dispatchRow(ctx: RowContext, claimed: ClaimedRow): Promise<RowResult> {
+  if (claimed.approvalExpired && claimed.before === "PENDING") {
+    // Never sent, and its approval is stale: nothing reaches the broker.
+    const reason = `${expiredApproval(ctx, claimed.row)}; never sent`;
+    return finish(ctx, claimed.row, "REJECTED", reason, { kind: "rejected", outboxId: claimed.row.id, reason });
+  }
   switch (claimed.row.kind) {
     case "SUBMIT":
       return dispatchOrder(ctx, claimed, (row) => ctx.adapter.submit(orderRequest(row)));
@@ -78,6 +89,11 @@ async function dispatchOrder(ctx: RowContext, claimed: ClaimedRow, send: (row: O
     if (looked.kind === "found") return adopt(ctx, row, looked.order, true);
     if (looked.kind === "unavailable") return release(ctx, row, "AMBIGUOUS", `lookup by client_order_id failed: ${looked.reason}`);
     if (!claimed.sendAllowed) return release(ctx, row, "AMBIGUOUS", "not found at the broker by client_order_id; the gates are shut, so it is not resent");
+    if (claimed.approvalExpired) {
+      // An earlier send may still surface at the broker; an operator settles it (reconcile shows it).
+      const reason = `${expiredApproval(ctx, row)}; an earlier send is not found at the broker by client_order_id and is not sent again`;
+      return finish(ctx, row, "FAILED", reason, { kind: "rejected", outboxId: row.id, reason });
+    }
   }
   const outcome = await send(row);
   switch (outcome.kind) {
@@ -143,13 +159,21 @@ async function dispatchCancel(ctx: RowContext, claimed: ClaimedRow): Promise<Row
       return finish(ctx, row, "CANCELLED", reason, { kind: "withdrawn", outboxId: row.id, reason });
     }
     const target = await ctx.db.selectFrom("outbox").select("status").where("client_order_id", "=", targetCoid).executeTakeFirst();
-    if (target !== undefined && isFinalOutboxStatus(target.status)) {
+    if (target !== undefined && neverReachedBroker(target.status)) {
       const reason = `nothing to cancel: the order ${targetCoid} is ${target.status} and never reached the broker`;
       return finish(ctx, row, "CANCELLED", reason, { kind: "withdrawn", outboxId: row.id, reason });
     }
+    // Sent but unresolved, or FAILED — which may hold a live broker order we would not adopt
+    // (other terms under our client_order_id): ask the broker, never assume.
     const looked = await ctx.adapter.lookupByClientOrderId(asClientOrderId(targetCoid));
+    if (looked.kind === "not_found" && target?.status === "FAILED") {
+      const reason = `nothing to cancel: the order ${targetCoid} is FAILED and the broker has no order under its client_order_id`;
+      return finish(ctx, row, "CANCELLED", reason, { kind: "withdrawn", outboxId: row.id, reason });
+    }
     if (looked.kind !== "found") return release(ctx, row, "PENDING", `the order ${targetCoid} has no broker id yet (its send is unresolved)`);
-    await ctx.db.transaction().execute((tx) => recordBrokerOrderId(tx, asClientOrderId(targetCoid), looked.order.brokerOrderId));
+    // A FAILED target's broker order stays out of the id map (it was refused there); the cancel still reaches it.
+    if (target?.status !== "FAILED")
+      await ctx.db.transaction().execute((tx) => recordBrokerOrderId(tx, asClientOrderId(targetCoid), looked.order.brokerOrderId));
     brokerOrderId = looked.order.brokerOrderId;
   }
   const outcome = await ctx.adapter.cancel(brokerOrderId);
@@ -168,8 +192,13 @@ async function dispatchCancel(ctx: RowContext, claimed: ClaimedRow): Promise<Row
   }
 }
 
-function isFinalOutboxStatus(status: OutboxStatus): boolean {
-  return status === "REJECTED" || status === "FAILED" || status === "CANCELLED";
+function expiredApproval(ctx: RowContext, row: OutboxRow): string {
+  return `approval expired: queued at ${row.created_at.toISOString()}, more than ${String(ctx.maxApprovalAgeMs)} ms before its claim; the strategy must decide again`;
+}
+
+/** A definite broker rejection, or withdrawn before sending: no broker order can exist under the row's id. */
+function neverReachedBroker(status: OutboxStatus): boolean {
+  return status === "REJECTED" || status === "CANCELLED";
 }
 
 async function targetBrokerOrderId(ctx: RowContext, row: OutboxRow): Promise<BrokerOrderId | null> {

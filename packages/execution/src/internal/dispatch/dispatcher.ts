@@ -28,6 +28,13 @@ export interface DispatcherOptions {
   readonly owner?: string;
   /** How long a claim is exclusive (default 30 000 ms); must exceed the broker send timeout. */
   readonly leaseMs?: number;
+  /**
+   * The oldest approval that may still be sent (default 60 000 ms, by the database's clock from
+   * the enqueue). An order queued longer ago — the gates were shut, the desk was down — was
+   * judged by risk on prices and limits of then: it is REJECTED ("approval expired") unsent, or,
+   * when an earlier send may have arrived, looked up and never sent again. The strategy decides anew.
+   */
+  readonly maxApprovalAgeMs?: number;
   /** Rows per claim (default 16). */
   readonly batchSize?: number;
   /** start(): rows being sent at once, at most (default 4 × batchSize); a claim takes only what fits. */
@@ -87,6 +94,7 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
     leaseMs: positiveInteger("leaseMs", options.leaseMs ?? 30_000, 3_600_000),
     batchSize: positiveInteger("batchSize", options.batchSize ?? 16, 1_000),
     reconcileFreshnessMs: positiveInteger("reconcileFreshnessMs", options.reconcileFreshnessMs, 86_400_000),
+    maxApprovalAgeMs: positiveInteger("maxApprovalAgeMs", options.maxApprovalAgeMs ?? 60_000, 86_400_000),
   };
   const maxInFlight = positiveInteger("maxInFlight", options.maxInFlight ?? 4 * claimOptions.batchSize, 10_000);
   const ctx: RowContext = {
@@ -96,6 +104,7 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
     owner,
     backoffBaseMs: positiveInteger("backoffBaseMs", options.backoffBaseMs ?? 250, 3_600_000),
     backoffMaxMs: positiveInteger("backoffMaxMs", options.backoffMaxMs ?? 30_000, 3_600_000),
+    maxApprovalAgeMs: claimOptions.maxApprovalAgeMs,
   };
   const onProblem = options.onProblem ?? (() => undefined);
   const gateMemory: GateMemory = { pin: null };

@@ -6,7 +6,7 @@
  */
 import { systemClock, toMicros, toShares, type Clock } from "@mqk/core";
 import { FaultBoard, type FaultPatch, type FaultSettings, type RestFault } from "./faults.js";
-import { HttpFront, type AuthVerdict, type RequestRecord, type Submission } from "./http-front.js";
+import { HttpFront, type AuthVerdict, type ObservedRequest, type RequestRecord, type Submission } from "./http-front.js";
 import { MarketCalendar, type FakeCalendarDay } from "./market-calendar.js";
 import { OrderBook, type AutoBehaviour } from "./order-book.js";
 import { orderJson } from "./fake-order.js";
@@ -59,6 +59,11 @@ export interface FakeAlpacaOptions {
   readonly faults?: FaultPatch;
   /** Port to bind on 127.0.0.1 (default 0: ephemeral). */
   readonly port?: number;
+  /**
+   * Awaited for every REST request as it arrives, before faults, auth or routing: a test
+   * may look at its own state at the moment a call reaches the broker. A throw answers 500.
+   */
+  readonly onRequest?: (request: ObservedRequest) => Promise<void> | void;
 }
 
 /** One `faults` API, settable at runtime. */
@@ -180,6 +185,7 @@ export async function startFakeAlpaca(options: FakeAlpacaOptions = {}): Promise<
     retryAfterOn429: options.retryAfterOn429 ?? true,
     requestId: (seq) => ids.named("request", String(seq)).replace(/-/g, ""),
     nowMs: () => clock.nowMs(),
+    observe: options.onRequest ?? null,
   });
   const port = await http.listen(options.port ?? 0);
   const find = (id: string): AlpacaOrderJson | undefined => {

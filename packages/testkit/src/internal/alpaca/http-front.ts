@@ -62,6 +62,15 @@ export interface HttpFrontDeps {
   readonly retryAfterOn429: boolean;
   readonly requestId: (seq: number) => string;
   readonly nowMs: () => number;
+  /** Awaited for every request before the fake looks at it (faults, auth, routing). */
+  readonly observe: ((request: ObservedRequest) => Promise<void> | void) | null;
+}
+
+/** What an `onRequest` observer is shown of a request, as it arrives. */
+export interface ObservedRequest {
+  readonly method: string;
+  readonly path: string;
+  readonly body: unknown;
 }
 
 const MAX_BODY_BYTES = 1_000_000;
@@ -180,6 +189,7 @@ export class HttpFront {
       req.socket.resetAndDestroy();
     };
 
+    if (this.#d.observe !== null) await this.#d.observe({ method, path: url.pathname, body: record.body });
     const latency = this.#d.faults.current().latencyMs;
     if (latency > 0) await sleep(latency);
     if (size > MAX_BODY_BYTES) return answer(413, alpacaError.bodyTooLarge().body);

@@ -134,6 +134,13 @@ describe("submit", () => {
     expect(fake.orders()).toHaveLength(1);
   });
 
+  it("A3: a 422 that names client_order_id but is no duplicate (too long) → rejected, not taken for proof of a first send", async () => {
+    const { fake, adapter } = await start({ maxClientOrderIdLength: 4 });
+    const outcome = expectKind(await adapter.submit(orderRequest("s-too-long")), "rejected");
+    expect(outcome).toMatchObject({ status: 422, message: "client_order_id must be no more than 4 characters" });
+    expect(fake.orders()).toHaveLength(0);
+  });
+
   it("401 wrong keys → not_sent, and no key in the reason", async () => {
     const keys = { keyId: "PKCANARYKEYID000000001", secretKey: "canary-secret-value-0123456789" };
     const { fake, adapter } = await start({}, { keys });

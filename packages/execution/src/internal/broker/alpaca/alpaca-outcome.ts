@@ -5,7 +5,7 @@
  * |---|---|---|---|
  * | 2xx | accepted | requested (204) | found |
  * | 401, 403 without a code (credentials wrong, never the order's fault) | not_sent | not_sent | unavailable |
- * | 422 naming client_order_id | duplicate | not_cancelable | unavailable |
+ * | 422 saying the client_order_id is taken | duplicate | not_cancelable | unavailable |
  * | other 422, 400, 403 with a code, 404 | rejected | 422 not_cancelable, 404 not_found | 404 not_found |
  * | 429, 5xx, any other status, timeout, reset, network error | ambiguous | ambiguous | unavailable |
  *
@@ -15,8 +15,15 @@
 import { ApiError } from "@alpacahq/alpaca-trade-api";
 import type { CancelOutcome, SendOutcome } from "../broker-port.js";
 
-/** 422 on a reused client_order_id; the wording has changed over time (API-BRIEF §1.7). */
-export const DUPLICATE_CLIENT_ORDER_ID = /client[\s_-]?order[\s_-]?id/i;
+/**
+ * 422 on a reused client_order_id: the message names the client order id (the wording has
+ * changed over time, API-BRIEF §1.7) AND says it is taken. A 422 that only names the field
+ * ("client_order_id must be no more than 48 characters") is a validation failure: taking it for
+ * proof of an earlier send would look the order up, find nothing, and send again, for ever.
+ */
+export function isDuplicateClientOrderId(message: string): boolean {
+  return /client[\s_-]?order[\s_-]?id/i.test(message) && /unique|already exists|duplicate/i.test(message);
+}
 
 export type Redact = (text: string) => string;
 
@@ -69,7 +76,7 @@ const credentialsHint = "the Alpaca key pair was refused; check the key id and s
 export function sendOutcomeOf(what: string, f: CallFailure): SendOutcome {
   if (f.kind === "transport") return { kind: "ambiguous", reason: describeFailure(what, f) };
   if (credentialsWrong(f)) return { kind: "not_sent", reason: `${describeFailure(what, f)}; ${credentialsHint}` };
-  if (f.status === 422 && DUPLICATE_CLIENT_ORDER_ID.test(f.message)) return { kind: "duplicate", message: f.message };
+  if (f.status === 422 && isDuplicateClientOrderId(f.message)) return { kind: "duplicate", message: f.message };
   if (f.status === 400 || f.status === 403 || f.status === 404 || f.status === 422) {
     return { kind: "rejected", status: f.status, code: f.code, message: f.message };
   }
