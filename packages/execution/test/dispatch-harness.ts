@@ -46,10 +46,12 @@ export async function writeReconcileRecord(
   const fields = {
     account,
     result,
+    mode: "PAPER" as const,
     watermarkBrokerNs: BigInt(finishedAtMs) * 1_000_000n + BigInt(recordSeq),
     watermarkInboxSeq: 0n,
     snapshotDigest: "a".repeat(63) + String(recordSeq % 10),
     localDigest: "b".repeat(64),
+    finishedAtMs,
   };
   const evidenceHash = reconcileEvidenceHash(fields);
   const row = await db
@@ -64,7 +66,7 @@ export async function writeReconcileRecord(
       evidence_hash: evidenceHash,
       started_at: new Date(finishedAtMs),
       finished_at: new Date(finishedAtMs),
-      mode: "PAPER",
+      mode: fields.mode,
     })
     .returning("id")
     .executeTakeFirstOrThrow();

@@ -5,8 +5,9 @@
  *
  * Entry points:
  *  - `runReconcile({ db, session, clock, mode, cashTolerance, alerts?, runId? })`: snapshot
- *    through execution's BrokerSession, then `reconcileSnapshot` (also public, for a
- *    snapshot already taken) → a `ReconcileRecord` (CLEAN, DIRTY or REJECTED);
+ *    through execution's BrokerSession, then record it → a `ReconcileRecord` (CLEAN, DIRTY
+ *    or REJECTED); `reconcileSnapshot` records a snapshot already taken (benchmarks, tests,
+ *    BACKTEST) the same way, but its records cannot arm;
  *  - `readLocalState(db, account)` and the pure `diffReconcile(snapshot, local, options)`;
  *    `snapshotDigest` / `localStateDigest`; `compareWatermark`;
  *  - `reconcileArmVerifier(options)`: integrity's `ArmEvidenceVerifier` for B1;
@@ -17,15 +18,18 @@
  *
  * Invariants:
  *  1. Every reconcile writes one record; its evidence_hash is integrity's
- *     `reconcileEvidenceHash` over (account, watermark, snapshot digest, local digest,
- *     result), written with a RECONCILE_RECORDED audit row in the same transaction.
+ *     `reconcileEvidenceHash` (v2) over (account, result, mode, watermark, snapshot digest,
+ *     local digest, finished_at in ms), written with a RECONCILE_RECORDED audit row in the
+ *     same transaction. A row edited afterwards (finished_at, mode, …) no longer recomputes.
  *  2. B2: outside BACKTEST, a snapshot whose broker time is not strictly newer than the
  *     last accepted record's (or whose inbox seq went back) is recorded REJECTED and
  *     changes nothing else. There is no switch to turn this off.
  *  3. DIRTY disarms (RECONCILE_DIRTY, sticky: a later CLEAN does not re-arm) in the
  *     recording transaction, then alerts.
- *  4. Arming needs a CLEAN record that the verifier re-checks itself (hash, latest,
- *     watermark order, freshness, and the current local state's digest).
+ *  4. Arming needs a CLEAN record that integrity's `arm` and the verifier re-check themselves
+ *     (hash, mode, latest, watermark order, freshness, the current local state's digest),
+ *     written by `runReconcile` of this process from a broker session's snapshot: a
+ *     `reconcileSnapshot` record (a snapshot value, maybe built in code) never arms.
  *  5. The diff is a pure function; digests and entries do not depend on input order.
  *  6. An in-flight outbox order (sent, no broker event applied yet) counts as known when the
  *     broker holds it open, and as missing otherwise: an unsettled local state is DIRTY.

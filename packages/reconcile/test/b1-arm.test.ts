@@ -27,16 +27,19 @@ interface ForgedRow {
 
 /** A CLEAN row typed into the table by hand. */
 async function forgeCleanRow(row: ForgedRow): Promise<{ reconcileRunId: bigint; evidenceHash: string }> {
+  const finishedAtMs = row.finishedAtMs ?? clock.nowMs();
   const input = {
     account: row.account,
     result: "CLEAN" as const,
+    mode: "PAPER" as const,
     watermarkBrokerNs: row.brokerNs,
     watermarkInboxSeq: row.inboxSeq ?? 0n,
     snapshotDigest: randomBytes(32).toString("hex"),
     localDigest: row.localDigest ?? randomBytes(32).toString("hex"),
+    finishedAtMs,
   };
   const evidenceHash = row.evidenceHash ?? reconcileEvidenceHash(input);
-  const at = new Date(row.finishedAtMs ?? clock.nowMs());
+  const at = new Date(finishedAtMs);
   const inserted = await handle()
     .db.insertInto("reconcile_runs")
     .values({
@@ -69,10 +72,15 @@ async function expectRefused(evidence: { reconcileRunId: bigint; evidenceHash: s
 
 const nowNs = (): bigint => BigInt(clock.nowMs()) * 1_000_000n;
 
-/** A real reconcile of `account` against a broker snapshot taken now holding `cashUsd`. */
+/** A genuine record of `account` against a broker snapshot VALUE taken now holding `cashUsd` (reconcileSnapshot: it can never arm). */
 function reconcileAt(account: string, cashUsd: string) {
   const snapshot = snapshotOf({ account, cash: usd(cashUsd), brokerTimeNs: nowNs() });
   return reconcileSnapshot({ db: handle().db, clock, mode: "PAPER", cashTolerance: TOLERANCE, snapshot });
+}
+
+/** A real reconcile of `account` through the sim broker (a BrokerSession) holding `cashUsd`: its CLEAN record can arm. */
+function reconcileWithBroker(account: string, cashUsd: string) {
+  return runReconcile({ db: handle().db, session: openSimSession(clock, usd(cashUsd), account), clock, mode: "PAPER", cashTolerance: TOLERANCE });
 }
 
 describe("B1: only a verified CLEAN reconcile arms", () => {
@@ -140,7 +148,8 @@ describe("B1: only a verified CLEAN reconcile arms", () => {
     const { db } = handle();
     const account = "b1-presented";
     await bookCash(db, usd("1000"), account);
-    const clean = await reconcileAt(account, "1000");
+    const clean = await reconcileWithBroker(account, "1000");
+    expect(clean.result).toBe("CLEAN");
     await expectRefused({ reconcileRunId: clean.id, evidenceHash: "0".repeat(64) }, /presented evidence hash differs/);
     const armed = await arm(db, { ...request, evidence: { reconcileRunId: clean.id, evidenceHash: clean.evidenceHash }, verifier }, clock);
     expect(armed.ok).toBe(true);
@@ -150,9 +159,26 @@ describe("B1: only a verified CLEAN reconcile arms", () => {
     const { db } = handle();
     const account = "b1-moved-on";
     await bookCash(db, usd("1000"), account);
-    const clean = await reconcileAt(account, "1000");
+    const clean = await reconcileWithBroker(account, "1000");
+    expect(clean.result).toBe("CLEAN");
     await receiveEvent(db, account);
     await expectRefused({ reconcileRunId: clean.id, evidenceHash: clean.evidenceHash }, /does not describe the current local state/);
+  });
+
+  it("B1: a CLEAN record from a snapshot built in code (not read from a broker) cannot arm", async () => {
+    const { db } = handle();
+    const account = "b1-built-in-code";
+    await bookCash(db, usd("1000"), account);
+    // A snapshot value that agrees with our books: CLEAN, genuine hash, fresh, latest, about the current local state.
+    const built = await reconcileAt(account, "1000");
+    expect(built.result).toBe("CLEAN");
+    await expectRefused({ reconcileRunId: built.id, evidenceHash: built.evidenceHash }, /not written by a reconcile of this process from a broker snapshot/);
+    // The same account reconciled through the broker a second later: that record arms.
+    clock.advance(1_000);
+    const real = await reconcileWithBroker(account, "1000");
+    expect(real.result).toBe("CLEAN");
+    const armed = await arm(db, { ...request, evidence: { reconcileRunId: real.id, evidenceHash: real.evidenceHash }, verifier }, clock);
+    expect(armed).toMatchObject({ ok: true, value: { state: "ARMED", reconcileRunId: real.id } });
   });
 
   it("B1: a real reconcile against the broker arms (armWithReconcile), bound to its own record", async () => {

@@ -67,6 +67,12 @@ describe("B2: the watermark only moves forward", () => {
     const b = await reconcileSnapshot({ ...common, db, mode: "PAPER", snapshot: stale });
     expect([a.result, b.result]).toEqual(["REJECTED", "REJECTED"]);
     expect(b.id).toBe(a.id);
+    // Presented again later (the evidence hash binds finished_at): still that one record, with its own times and hash.
+    clock.advance(5_000);
+    const later = await reconcileSnapshot({ ...common, db, mode: "PAPER", snapshot: stale });
+    expect(later).toMatchObject({ result: "REJECTED", id: a.id, evidenceHash: a.evidenceHash, finishedAtMs: a.finishedAtMs });
+    const rows = await db.selectFrom("reconcile_runs").select("id").where("account", "=", account).where("result", "=", "REJECTED").execute();
+    expect(rows).toHaveLength(1);
   });
 
   it("B2: BACKTEST accepts an older snapshot", async () => {

@@ -4,12 +4,14 @@
  * bound blocks dispatch until a fresh CLEAN one is recorded; a DIRTY reconcile
  * disarms (sticky) and a pending order is then not dispatched.
  */
-import { asStrategyId, asTicker, toMicros, toShares, type Clock } from "@mqk/core";
-import { createDispatcher, enqueueApprovedOrder, setSimPrice, simSettled, startBrokerIngest } from "@mqk/execution";
-import { beat, readArmState } from "@mqk/integrity";
+import { asStrategyId, asTicker, DeskError, toMicros, toShares, type Clock } from "@mqk/core";
+import type { AlertEvent } from "@mqk/alerts";
+import { sql } from "@mqk/db";
+import { createDispatcher, enqueueApprovedOrder, setSimPrice, simSettled, startBrokerIngest, type BrokerSession } from "@mqk/execution";
+import { beat, readArmState, readDispatchGates, readReconcileGate } from "@mqk/integrity";
 import { emptyPortfolio } from "@mqk/portfolio";
 import { createRiskEngine, RiskStateStore, type OrderRequest, type RiskEngine } from "@mqk/risk";
-import { armWithReconcile, runReconcile } from "@mqk/reconcile";
+import { armWithReconcile, reconcileSnapshot, runReconcile, startReconcileSchedule } from "@mqk/reconcile";
 import { beforeAll, describe, expect, it } from "vitest";
 import { ACCOUNT, TOLERANCE, bookCash, openSimSession, setPosition, usd, useDatabase } from "./support.js";
 
@@ -46,7 +48,7 @@ beforeAll(() => {
   });
 });
 
-async function enqueueBuy(qty: string): Promise<void> {
+async function enqueueBuy(qty: string, account = ACCOUNT): Promise<void> {
   const request: OrderRequest = {
     strategyId: asStrategyId("e2e"),
     decisionKey: `b3-${String(++decision)}`,
@@ -65,7 +67,7 @@ async function enqueueBuy(qty: string): Promise<void> {
         openOrders: [],
       });
       if (!verdict.ok) throw new Error(`risk refused: ${verdict.error.kind}`);
-      await enqueueApprovedOrder(tx, verdict.value, { account: ACCOUNT });
+      await enqueueApprovedOrder(tx, verdict.value, { account });
     });
 }
 
@@ -152,6 +154,136 @@ describe("B3: a periodic reconcile confirms a difference before it disarms", () 
     // Without a confirmation wait the first look is what is recorded.
     await setPosition(db, "AAPL", 0n, usd("100"), "sim-confirm");
     expect((await runReconcile(reconcile)).result).toBe("CLEAN");
+    await session.close();
+  });
+});
+
+/** The same account's broker, unreachable: every snapshot fails (a schedule run then writes no record). */
+function unreachable(inner: BrokerSession): BrokerSession {
+  return {
+    broker: inner.broker,
+    account: inner.account,
+    snapshot: () => Promise.reject(new DeskError("BROKER", "broker unreachable (test)", { retryable: true })),
+    close: () => inner.close(),
+  };
+}
+
+function until(predicate: () => boolean, timeoutMs = 5_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  return new Promise((resolve, reject) => {
+    const poll = (): void => {
+      if (predicate()) resolve();
+      else if (Date.now() > deadline) reject(new Error("until: condition not met in time"));
+      else setTimeout(poll, 5);
+    };
+    poll();
+  });
+}
+
+describe("B3: a reconcile record edited by hand is no evidence", () => {
+  it("B3: a CLEAN record whose finished_at was edited by hand (made fresh) shuts the gate and the schedule disarms", async () => {
+    const { db } = database();
+    const account = "sim-edited";
+    const clock = new ShiftedClock();
+    const session = openSimSession(clock, usd("100000"), account);
+    setSimPrice(session, AAPL, toMicros("100"));
+    await bookCash(db, usd("100000"), account);
+    expect((await beat(db, clock, 3_600_000)).ok).toBe(true);
+    const dispatcher = createDispatcher({ db, session, clock, reconcileFreshnessMs: FRESHNESS_MS, owner: "b3-edited" });
+    const armed = await armWithReconcile({
+      db,
+      session,
+      clock,
+      mode: "PAPER",
+      cashTolerance: TOLERANCE,
+      freshnessMs: FRESHNESS_MS,
+      actor: "operator",
+      reason: "B3 edited record",
+    });
+    expect(armed.ok).toBe(true);
+    if (!armed.ok) return;
+    const recordId = armed.value.record.id;
+
+    // No reconcile for longer than the bound: dispatch is shut by age.
+    clock.advance(FRESHNESS_MS + 1_000);
+    await enqueueBuy("3", account);
+    const stale = await dispatcher.runOnce();
+    expect(stale.claimed).toBe(0);
+    expect(stale.blockedBy.join("\n")).toMatch(/older than the 120000 ms bound/);
+
+    // Someone makes the last CLEAN record look fresh.
+    await sql`UPDATE reconcile_runs SET finished_at = ${new Date(clock.nowMs())} WHERE id = ${recordId}`.execute(db);
+    const gate = await readReconcileGate(db, account, clock.nowMs(), FRESHNESS_MS);
+    expect(gate).toMatchObject({ open: false, reconcileRunId: recordId, result: "CLEAN" });
+    expect(gate.ageMs).toBeLessThanOrEqual(FRESHNESS_MS); // fresh by age: only the hash tells
+    expect(gate.blockedBy).toEqual([expect.stringMatching(/evidence hash does not recompute/)]);
+    const gates = await db.transaction().execute((tx) => readDispatchGates(tx, account, clock.nowMs(), FRESHNESS_MS));
+    expect(gates).toMatchObject({ open: false, pin: null });
+    expect(gates.blockedBy).toEqual([expect.stringMatching(/evidence hash does not recompute/)]);
+    const edited = await dispatcher.runOnce();
+    expect(edited.claimed).toBe(0);
+    expect(edited.blockedBy.join("\n")).toMatch(/evidence hash does not recompute/);
+    expect((await session.snapshot()).openOrders).toHaveLength(0);
+    expect((await session.snapshot()).positions).toEqual([]);
+
+    // The schedule (its broker unreachable, so it writes no fresh record) reads the same gate: it disarms.
+    expect((await readArmState(db)).state).toBe("ARMED");
+    const alerts: AlertEvent[] = [];
+    const schedule = startReconcileSchedule({
+      db,
+      session: unreachable(session),
+      clock,
+      mode: "PAPER",
+      cashTolerance: TOLERANCE,
+      intervalMs: 5,
+      freshnessMs: FRESHNESS_MS,
+      alerts: { send: (event: AlertEvent) => alerts.push(event) },
+      onError: () => undefined,
+    });
+    await until(() => schedule.runs() >= 1);
+    await schedule.stop();
+    const state = await readArmState(db);
+    expect(state).toMatchObject({ state: "DISARMED", reasonKind: "RECONCILE_STALE" });
+    expect(state.reason).toMatch(/reconcile evidence for account sim-edited is not valid: .*evidence hash does not recompute/);
+    expect(alerts).toEqual([{ kind: "integrity_disarm", reason: state.reason }]);
+    await session.close();
+  });
+
+  it("B2/B3: a BACKTEST record relabelled PAPER by hand does not open the gate", async () => {
+    const { db } = database();
+    const account = "sim-relabelled";
+    const clock = new ShiftedClock();
+    const session = openSimSession(clock, usd("100000"), account);
+    setSimPrice(session, AAPL, toMicros("100"));
+    await bookCash(db, usd("100000"), account);
+    expect((await beat(db, clock, 3_600_000)).ok).toBe(true);
+    const dispatcher = createDispatcher({ db, session, clock, reconcileFreshnessMs: FRESHNESS_MS, owner: "b3-relabelled" });
+    const reconcile = { db, session, clock, cashTolerance: TOLERANCE };
+    const armed = await armWithReconcile({ ...reconcile, mode: "PAPER", freshnessMs: FRESHNESS_MS, actor: "operator", reason: "B2/B3 relabelled record" });
+    expect(armed.ok).toBe(true);
+    if (!armed.ok) return;
+
+    clock.advance(FRESHNESS_MS + 1_000);
+    await enqueueBuy("4", account);
+    // A fresh CLEAN BACKTEST record of the same account: written, but no trading evidence.
+    const backtest = await reconcileSnapshot({ ...reconcile, mode: "BACKTEST", snapshot: await session.snapshot() });
+    expect(backtest.result).toBe("CLEAN");
+    const before = await dispatcher.runOnce();
+    expect(before.claimed).toBe(0);
+    expect(before.blockedBy.join("\n")).toMatch(
+      new RegExp(`the last record \\(${armed.value.record.id.toString()}\\) is \\d+ ms old, older than the 120000 ms bound`),
+    );
+
+    // Relabelled PAPER by hand: now the latest PAPER record the gate reads — and its hash no longer recomputes.
+    await sql`UPDATE reconcile_runs SET mode = 'PAPER' WHERE id = ${backtest.id}`.execute(db);
+    const gate = await readReconcileGate(db, account, clock.nowMs(), FRESHNESS_MS);
+    expect(gate).toMatchObject({ open: false, reconcileRunId: backtest.id, result: "CLEAN" });
+    expect(gate.blockedBy).toEqual([expect.stringMatching(/evidence hash does not recompute/)]);
+    const relabelled = await dispatcher.runOnce();
+    expect(relabelled.claimed).toBe(0);
+    expect(relabelled.blockedBy.join("\n")).toMatch(/evidence hash does not recompute/);
+    expect((await session.snapshot()).openOrders).toHaveLength(0);
+    expect((await session.snapshot()).positions).toEqual([]);
     await session.close();
   });
 });

@@ -226,9 +226,13 @@ describe("a DIRTY reconcile disarms, sticky, and alerts", () => {
         watermarkInboxSeq: row.watermark_inbox_seq,
         snapshotDigest: row.snapshot_digest,
         localDigest: row.local_digest,
+        mode: row.mode,
+        finishedAtMs: row.finished_at.getTime(),
       });
       expect(row.evidence_hash).toBe(recomputed);
       expect(row.evidence_hash).toBe(record.evidenceHash);
+      // finished_at is written from integer ms and reads back exactly: the hash binds it.
+      expect(row.finished_at.getTime()).toBe(record.finishedAtMs);
       const audit = await db
         .selectFrom("audit_events")
         .select(["payload"])
@@ -253,13 +257,9 @@ describe("a DIRTY reconcile racing an arm", () => {
   it("B3: concurrent arms and DIRTY reconciles never deadlock; the desk ends DISARMED after the last DIRTY", async () => {
     const { db } = handle();
     await bookCash(db, usd("1000"), "race-clean");
-    const clean = await reconcileSnapshot({
-      db,
-      clock,
-      mode: "PAPER",
-      cashTolerance: TOLERANCE,
-      snapshot: snapshotOf({ account: "race-clean", cash: usd("1000"), brokerTimeMs: clock.nowMs() }),
-    });
+    // Through the broker: only runReconcile's records can arm (B1).
+    const clean = await runReconcile({ db, session: openSimSession(clock, usd("1000"), "race-clean"), clock, mode: "PAPER", cashTolerance: TOLERANCE });
+    expect(clean.result).toBe("CLEAN");
     const verifier = reconcileArmVerifier({ freshnessMs: FRESH_MS });
     const evidence = { reconcileRunId: clean.id, evidenceHash: clean.evidenceHash };
     for (let round = 0; round < 15; round++) {

@@ -2,6 +2,7 @@ import { DeskError, err, ok, type Clock, type Result } from "@mqk/core";
 import type { ArmReasonKind, ArmState, Database, JsonValue, Transaction } from "@mqk/db";
 import { appendAudit } from "./audit-chain.js";
 import { inTransaction, type Executor } from "./executor.js";
+import { evidenceHashOfRecord } from "./reconcile-gate.js";
 
 /** Why the desk is disarmed: every kind but the ones only boot, the migration or an arm write. */
 export type DisarmReasonKind = Exclude<ArmReasonKind, "INITIAL" | "BOOT" | "OPERATOR_ARM">;
@@ -41,6 +42,8 @@ export interface VerifiedArmEvidence {
  * B1: decides whether evidence may arm. It runs inside the arm transaction and must check
  * the record itself (recompute its hash, its result, its age) — never trust the caller.
  * Reconcile provides the real one; until then `refuseAllEvidence` is the default.
+ * `arm` does not rest on it alone: it checks the record itself first (`checkArmEvidence`),
+ * and the verifier can only refuse more, never accept what those checks refuse.
  */
 export interface ArmEvidenceVerifier {
   verify(tx: Transaction<Database>, evidence: ArmEvidence, nowMs: number): Promise<Result<VerifiedArmEvidence, string>>;
@@ -50,6 +53,57 @@ export const refuseAllEvidence: ArmEvidenceVerifier = {
   verify: () =>
     Promise.resolve(err("no arm-evidence verifier is installed: arming needs a verified CLEAN reconcile record (B1); run the desk with reconcile's verifier")),
 };
+
+/**
+ * B1: integrity's own checks of arm evidence, whatever verifier the caller passes. Inside
+ * the arm transaction the record must exist; its evidence hash must recompute (v2: it
+ * binds result, mode, watermark, digests and finished_at) and equal the presented one; it
+ * must be CLEAN, written by PAPER or LIVE, the latest accepted (CLEAN or DIRTY) PAPER/LIVE
+ * record of its account, and not dated after `nowMs`. Freshness and "written by this
+ * process" are the verifier's (reconcile's) to add. Returns why not, or nothing.
+ */
+async function checkArmEvidence(tx: Transaction<Database>, evidence: ArmEvidence, nowMs: number): Promise<string | null> {
+  const name = `reconcile record ${evidence.reconcileRunId.toString()}`;
+  const row = await tx
+    .selectFrom("reconcile_runs")
+    .select([
+      "id",
+      "account",
+      "result",
+      "mode",
+      "watermark_broker_ns",
+      "watermark_inbox_seq",
+      "snapshot_digest",
+      "local_digest",
+      "evidence_hash",
+      "finished_at",
+    ])
+    .where("id", "=", evidence.reconcileRunId)
+    .executeTakeFirst();
+  if (row === undefined) return `${name} does not exist; run a reconcile and arm on its record`;
+  if (evidenceHashOfRecord(row) !== row.evidence_hash)
+    return `${name}: its evidence hash does not recompute from its columns (not written by reconcile, or edited since); run a fresh reconcile`;
+  if (row.evidence_hash !== evidence.evidenceHash)
+    return `${name}: the presented evidence hash differs from the stored one (presented ${evidence.evidenceHash}, stored ${row.evidence_hash}); present the record's own hash`;
+  if (row.result !== "CLEAN") return `${name} is ${row.result}, expected CLEAN; only a CLEAN record can arm`;
+  if (row.mode !== "PAPER" && row.mode !== "LIVE")
+    return `${name} was written by a ${row.mode} reconcile, expected PAPER or LIVE; it is no evidence for a desk that trades`;
+  const latest = await tx
+    .selectFrom("reconcile_runs")
+    .select("id")
+    .where("account", "=", row.account)
+    .where("result", "in", ["CLEAN", "DIRTY"])
+    .where("mode", "in", ["PAPER", "LIVE"])
+    .orderBy("id", "desc")
+    .limit(1)
+    .executeTakeFirst();
+  if (latest?.id !== row.id)
+    return `${name} is not the latest accepted record of account ${row.account} (record ${latest?.id.toString() ?? "?"} is newer); run a fresh reconcile`;
+  const aheadMs = row.finished_at.getTime() - nowMs;
+  if (aheadMs > 0)
+    return `${name} finished ${String(aheadMs)} ms in the future by this clock; a record from the future proves nothing: check the clocks, then run a fresh reconcile`;
+  return null;
+}
 
 export interface ArmRequest {
   readonly evidence: ArmEvidence;
@@ -143,8 +197,10 @@ export async function disarm(executor: Executor, request: DisarmRequest, clock: 
 }
 
 /**
- * C1/B1: DISARMED → ARMED only when the verifier accepts the evidence (default: refuse all)
- * and the deadman is clear. A refusal changes nothing and is a Result, not a throw.
+ * C1/B1: DISARMED → ARMED only when the deadman is clear, integrity's own checks of the
+ * evidence pass (`checkArmEvidence`: genuine hash, CLEAN, PAPER/LIVE, latest, not from the
+ * future) AND the verifier accepts it (default: refuse all). A refusal changes nothing
+ * and is a Result, not a throw.
  */
 export async function arm(executor: Executor, request: ArmRequest, clock: Clock): Promise<Result<ArmStatus, ArmRefusal>> {
   const actor = request.actor.trim();
@@ -161,6 +217,8 @@ export async function arm(executor: Executor, request: ArmRequest, clock: Clock)
         message: `arm refused: the deadman is TRIPPED (${deadman.reason ?? "no reason recorded"}); recover it with an operator reason first`,
       });
     const nowMs = clock.nowMs();
+    const refused = await checkArmEvidence(tx, request.evidence, nowMs);
+    if (refused !== null) return err({ kind: "evidence_rejected" as const, message: `arm refused: ${refused}` });
     const verified = await verifier.verify(tx, request.evidence, nowMs);
     if (!verified.ok) return err({ kind: "evidence_rejected" as const, message: `arm refused: ${verified.error}` });
     if (verified.value.reconcileRunId !== request.evidence.reconcileRunId)

@@ -5,7 +5,7 @@
  * reconcile record of the account. The verdicts are the same pure judgements
  * `readGates` and `readReconcileGate` use, so the three cannot drift apart.
  */
-import { prepared, sql, type ArmReasonKind, type ArmState, type DeadmanState, type RawBuilder, type ReconcileResult } from "@mqk/db";
+import { prepared, sql, type ArmReasonKind, type ArmState, type DeadmanState, type RawBuilder, type ReconcileResult, type RunMode } from "@mqk/db";
 import type { Executor } from "./executor.js";
 import { judgeIntegrityGates, type IntegrityGates } from "./gates.js";
 import { judgeReconcileRecord, type ReconcileGate } from "./reconcile-gate.js";
@@ -75,6 +75,7 @@ interface GateRow {
   readonly rc_id: bigint | null;
   readonly rc_account: string | null;
   readonly rc_result: ReconcileResult | null;
+  readonly rc_mode: RunMode | null;
   readonly rc_watermark_broker_ns: bigint | null;
   readonly rc_watermark_inbox_seq: bigint | null;
   readonly rc_snapshot_digest: string | null;
@@ -91,7 +92,7 @@ export async function readDispatchGates(tx: Executor, account: string, nowMs: nu
     SELECT a.state AS arm_state, a.reason_kind AS arm_reason_kind, a.reason AS arm_reason, a.reconcile_run_id AS arm_reconcile_run_id,
            d.state AS deadman_state, d.deadline_at AS deadman_deadline_at, d.reason AS deadman_reason,
            r.state AS risk_state, r.reason AS risk_reason,
-           rc.id AS rc_id, rc.account AS rc_account, rc.result AS rc_result, rc.watermark_broker_ns AS rc_watermark_broker_ns,
+           rc.id AS rc_id, rc.account AS rc_account, rc.result AS rc_result, rc.mode AS rc_mode, rc.watermark_broker_ns AS rc_watermark_broker_ns,
            rc.watermark_inbox_seq AS rc_watermark_inbox_seq, rc.snapshot_digest AS rc_snapshot_digest, rc.local_digest AS rc_local_digest,
            rc.evidence_hash AS rc_evidence_hash, rc.finished_at AS rc_finished_at,
            ${PIN_OF_ROWS} AS pin
@@ -120,6 +121,7 @@ export async function readDispatchGates(tx: Executor, account: string, nowMs: nu
     row.rc_id === null ||
     row.rc_account === null ||
     row.rc_result === null ||
+    row.rc_mode === null ||
     row.rc_watermark_broker_ns === null ||
     row.rc_watermark_inbox_seq === null ||
     row.rc_snapshot_digest === null ||
@@ -131,11 +133,13 @@ export async function readDispatchGates(tx: Executor, account: string, nowMs: nu
           id: row.rc_id,
           account: row.rc_account,
           result: row.rc_result,
+          mode: row.rc_mode,
           watermark_broker_ns: row.rc_watermark_broker_ns,
           watermark_inbox_seq: row.rc_watermark_inbox_seq,
           snapshot_digest: row.rc_snapshot_digest,
           local_digest: row.rc_local_digest,
           evidence_hash: row.rc_evidence_hash,
+          // Bound by the evidence hash (v2) as well as judged for age: an edited finished_at shuts the gate.
           finished_at: row.rc_finished_at,
         };
   const reconcile = judgeReconcileRecord(account, record, nowMs, freshnessMs);

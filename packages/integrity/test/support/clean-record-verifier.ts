@@ -1,11 +1,12 @@
 import { randomBytes } from "node:crypto";
 import { err, ok } from "@mqk/core";
 import type { Kysely, Database } from "@mqk/db";
-import type { ArmEvidenceVerifier } from "@mqk/integrity";
+import { reconcileEvidenceHash, type ArmEvidenceVerifier } from "@mqk/integrity";
 
 /**
- * A stand-in for reconcile's verifier (which does not exist yet): accepts a reconcile_runs
- * row that exists, says CLEAN and carries the presented evidence hash. Real rows, real checks.
+ * A stand-in for reconcile's verifier (integrity cannot depend on reconcile): accepts a
+ * reconcile_runs row that exists, says CLEAN and carries the presented evidence hash.
+ * Real rows, real checks — and `arm` checks the record itself as well (hash, mode, latest…).
  */
 export const cleanRecordVerifier: ArmEvidenceVerifier = {
   async verify(tx, evidence) {
@@ -17,22 +18,40 @@ export const cleanRecordVerifier: ArmEvidenceVerifier = {
   },
 };
 
-/** Inserts a CLEAN reconcile record and returns the evidence that names it. */
-export async function insertCleanRecord(db: Kysely<Database>, nowMs: number): Promise<{ reconcileRunId: bigint; evidenceHash: string }> {
-  const evidenceHash = randomBytes(32).toString("hex");
+/**
+ * Inserts a CLEAN PAPER reconcile record finished at `nowMs`, with the evidence hash reconcile
+ * would write (v2), as the newest record of its account; returns the evidence that names it.
+ */
+export async function insertCleanRecord(
+  db: Kysely<Database>,
+  nowMs: number,
+  account = "paper-test",
+): Promise<{ reconcileRunId: bigint; evidenceHash: string }> {
+  const fields = {
+    account,
+    result: "CLEAN" as const,
+    mode: "PAPER" as const,
+    watermarkBrokerNs: BigInt(nowMs) * 1_000_000n,
+    watermarkInboxSeq: 0n,
+    // Random: two records inserted in the same millisecond must not share one evidence hash.
+    snapshotDigest: randomBytes(32).toString("hex"),
+    localDigest: "c".repeat(64),
+    finishedAtMs: nowMs,
+  };
+  const evidenceHash = reconcileEvidenceHash(fields);
   const row = await db
     .insertInto("reconcile_runs")
     .values({
-      account: "paper-test",
-      result: "CLEAN",
-      watermark_broker_ns: BigInt(nowMs) * 1_000_000n,
-      watermark_inbox_seq: 0n,
-      snapshot_digest: "b".repeat(64),
-      local_digest: "c".repeat(64),
+      account,
+      result: fields.result,
+      watermark_broker_ns: fields.watermarkBrokerNs,
+      watermark_inbox_seq: fields.watermarkInboxSeq,
+      snapshot_digest: fields.snapshotDigest,
+      local_digest: fields.localDigest,
       evidence_hash: evidenceHash,
       started_at: new Date(nowMs),
       finished_at: new Date(nowMs),
-      mode: "PAPER",
+      mode: fields.mode,
     })
     .returning("id")
     .executeTakeFirstOrThrow();

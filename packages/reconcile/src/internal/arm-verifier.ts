@@ -5,15 +5,20 @@
  * record and accepts it only when ALL hold:
  *  1. it exists (and is of the expected account, when one is given);
  *  2. it is CLEAN;
- *  3. its stored evidence hash equals the presented one AND recomputes from its columns;
+ *  3. its stored evidence hash equals the presented one AND recomputes from its columns
+ *     (integrity's v2 hash: result, mode, watermark, digests and finished_at);
  *  4. it is the latest accepted (CLEAN or DIRTY) record of its account;
  *  5. its watermark is strictly newer than the accepted record before it (B2; not in BACKTEST);
  *  6. it finished no later than now and no more than `freshnessMs` ago;
  *  7. the local state NOW has exactly the digest the record holds (no event, fill, order or
  *     ledger entry since): the record is bound to the state the desk would trade from;
  *  8. when `expectedRecordId` is set (armWithReconcile), it is that record;
- *  9. a reconcile of THIS process wrote it (the evidence hash has no secret: anyone who
- *     can write the table can make one that recomputes, so the hash alone is no proof).
+ *  9. runReconcile of THIS process wrote it from a broker session's snapshot (the evidence
+ *     hash has no secret: anyone who can write the table can make one that recomputes, so
+ *     the hash alone is no proof; and reconcileSnapshot's records, from a snapshot value
+ *     that may have been built in code, are not remembered).
+ * integrity's `arm` checks 1–4 and "not from the future" again itself, and refuses a
+ * BACKTEST record whatever this verifier's `mode` says.
  * A row typed into the table by hand — wrong hash, stale, superseded, about a local
  * state that is not the current one, or perfect but not ours — fails one of these.
  */
@@ -66,7 +71,8 @@ export function reconcileArmVerifier(options: ReconcileArmVerifierOptions): ArmE
         return err(`${name} was written by a BACKTEST reconcile; it is no evidence for a desk that trades`);
       if (row.evidence_hash !== evidence.evidenceHash) return err(`${name}: the presented evidence hash differs from the stored one`);
       const recomputed = evidenceHashOfRecord(row);
-      if (recomputed !== row.evidence_hash) return err(`${name}: its evidence hash does not recompute from its columns (not written by reconcile)`);
+      if (recomputed !== row.evidence_hash)
+        return err(`${name}: its evidence hash does not recompute from its columns (not written by reconcile, or edited since); run a fresh reconcile`);
       const latest = await lastAcceptedRecord(tx, row.account);
       if (latest === undefined || latest.id !== row.id)
         return err(
@@ -93,7 +99,9 @@ export function reconcileArmVerifier(options: ReconcileArmVerifierOptions): ArmE
       // Last, for a row that passes everything else: the hash has no secret, so anyone who can
       // write the table can make one that recomputes. Only this process's own reconciles count.
       if (!writtenByThisProcess(row.id, row.evidence_hash))
-        return err(`${name} was not written by a reconcile of this process (typed in, or from another process or an earlier run); arm runs a fresh reconcile`);
+        return err(
+          `${name} was not written by a reconcile of this process from a broker snapshot (typed in, from another process or an earlier run, or from a snapshot value); arm runs a fresh reconcile`,
+        );
       return ok({
         reconcileRunId: row.id,
         summary: {

@@ -9,6 +9,11 @@
  *
  * Reconcile only reads the broker and writes its own record (and a disarm): it never
  * creates, cancels or replaces an order to force agreement.
+ *
+ * B1: only a CLEAN PAPER/LIVE record that `runReconcile` wrote from a BrokerSession's
+ * snapshot is remembered as "written by this process" (what the arm verifier requires).
+ * `reconcileSnapshot` records a snapshot VALUE — one built in code is as easy as one read
+ * from a broker — so its records are written and gate-readable but can never arm.
  */
 import { canonicalJson, DeskError, type Clock, type Micros } from "@mqk/core";
 import { sql, type Database, type Kysely, type ReconcileResult, type RunMode, type Transaction } from "@mqk/db";
@@ -76,8 +81,18 @@ export interface RunReconcileOptions extends Omit<ReconcileSnapshotOptions, "sna
 /** "mqk_rec" — with hashtext(account), the advisory lock that serialises one account's records. */
 export const RECONCILE_LOCK_KEY = 0x6d716b5f;
 
-/** Takes a broker snapshot through the session and reconciles it. Throws DeskError when the broker cannot be read. */
+/**
+ * Takes a broker snapshot through the session and reconciles it. Throws DeskError when the
+ * broker cannot be read. Its CLEAN PAPER/LIVE records are the only ones the arm verifier
+ * accepts (B1: "written by this process", from a snapshot read from the broker).
+ */
 export async function runReconcile(options: RunReconcileOptions): Promise<ReconcileRecord> {
+  const record = await reconcileFromSession(options);
+  if (record.result === "CLEAN" && options.mode !== "BACKTEST") rememberWritten(record);
+  return record;
+}
+
+async function reconcileFromSession(options: RunReconcileOptions): Promise<ReconcileRecord> {
   const startedAtMs = options.clock.nowMs();
   const snapshot = await options.session.snapshot();
   if (snapshot.account !== options.session.account)
@@ -91,10 +106,10 @@ export async function runReconcile(options: RunReconcileOptions): Promise<Reconc
     if (first.result === "DIRTY") {
       await sleep(confirmDirtyAfterMs);
       const again = await options.session.snapshot();
-      return reconcileSnapshot({ ...rest, snapshot: again, startedAtMs });
+      return recordSnapshot({ ...rest, snapshot: again, startedAtMs });
     }
   }
-  return reconcileSnapshot({ ...rest, snapshot, startedAtMs });
+  return recordSnapshot({ ...rest, snapshot, startedAtMs });
 }
 
 const defaultSleep = (ms: number): Promise<void> =>
@@ -102,8 +117,18 @@ const defaultSleep = (ms: number): Promise<void> =>
     setTimeout(resolve, ms);
   });
 
-/** Reconciles a snapshot already taken (runReconcile's second half; benchmarks and tests). */
+/**
+ * Reconciles a snapshot already taken (benchmarks, tests, BACKTEST). Its record is written,
+ * audited and read by the gate like any other, and a DIRTY one disarms; but the snapshot is
+ * a value the caller may have built in code, so its records never arm (B1: the arm
+ * verifier accepts only records runReconcile wrote from a broker session's snapshot).
+ */
 export async function reconcileSnapshot(options: ReconcileSnapshotOptions): Promise<ReconcileRecord> {
+  return recordSnapshot(options);
+}
+
+/** runReconcile's second half and reconcileSnapshot's body: diff, B2, record, disarm, alert. Remembers nothing. */
+async function recordSnapshot(options: ReconcileSnapshotOptions): Promise<ReconcileRecord> {
   const { db, snapshot, clock, mode } = options;
   const startedAtMs = options.startedAtMs ?? clock.nowMs();
   const runId = options.runId ?? null;
@@ -132,26 +157,36 @@ export async function reconcileSnapshot(options: ReconcileSnapshotOptions): Prom
     }
     const result: ReconcileResult = rejection === null ? diff.result : "REJECTED";
     const entries = rejection === null ? diff.entries : [];
-    const evidenceHash = reconcileEvidenceHash({
-      account: snapshot.account,
-      result,
-      watermarkBrokerNs: watermark.brokerNs,
-      watermarkInboxSeq: watermark.inboxSeq,
-      ...digests,
-    });
-    const finishedAtMs = Math.max(startedAtMs, clock.nowMs());
-    const id = await insertRecord(tx, {
-      account: snapshot.account,
-      runId,
-      result,
-      watermark,
-      evidenceHash,
-      ...digests,
-      diff: diffJson(rejection === null ? entries : [rejection]),
-      mode,
-      startedAtMs,
-      finishedAtMs,
-    });
+    // The same stale snapshot again (a broker stuck on one answer): the same REJECTED record.
+    const repeated = result === "REJECTED" ? await repeatedRejection(tx, snapshot.account, mode, watermark, digests) : undefined;
+    // finished_at is written from these integer ms and bound by the evidence hash (v2), as is the mode.
+    const finishedAtMs = repeated?.finishedAtMs ?? Math.max(startedAtMs, clock.nowMs());
+    const recordStartedAtMs = repeated?.startedAtMs ?? startedAtMs;
+    const evidenceHash =
+      repeated?.evidenceHash ??
+      reconcileEvidenceHash({
+        account: snapshot.account,
+        result,
+        mode,
+        watermarkBrokerNs: watermark.brokerNs,
+        watermarkInboxSeq: watermark.inboxSeq,
+        ...digests,
+        finishedAtMs,
+      });
+    const id =
+      repeated?.id ??
+      (await insertRecord(tx, {
+        account: snapshot.account,
+        runId,
+        result,
+        watermark,
+        evidenceHash,
+        ...digests,
+        diff: diffJson(rejection === null ? entries : [rejection]),
+        mode,
+        startedAtMs: recordStartedAtMs,
+        finishedAtMs,
+      }));
     const written: ReconcileRecord = {
       id,
       account: snapshot.account,
@@ -162,7 +197,7 @@ export async function reconcileSnapshot(options: ReconcileSnapshotOptions): Prom
       evidenceHash,
       entries,
       rejection,
-      startedAtMs,
+      startedAtMs: recordStartedAtMs,
       finishedAtMs,
     };
     // Lock order as every integrity writer: the arm_state row (disarm) before the audit
@@ -180,7 +215,6 @@ export async function reconcileSnapshot(options: ReconcileSnapshotOptions): Prom
     await appendAudit(tx, { kind: "RECONCILE_RECORDED", runId, payload: auditPayload(written) }, clock);
     return written;
   });
-  if (record.result === "CLEAN") rememberWritten(record);
   if (record.result === "DIRTY" && !repeatDirty && options.alerts !== undefined) {
     options.alerts.send({ kind: "reconcile_dirty", mismatches: record.entries.length, detail: dirtyDetail(record) });
   }
@@ -188,10 +222,11 @@ export async function reconcileSnapshot(options: ReconcileSnapshotOptions): Prom
 }
 
 /**
- * The CLEAN records reconciles of THIS process wrote (id → evidence hash), newest last,
- * at most WRITTEN_HERE_MAX. B1: only these can arm. A row that came from anywhere else —
- * typed by hand (even with a hash that recomputes: the hash has no secret), another
- * process, an earlier run of this one — never arms; arming runs a fresh reconcile.
+ * The CLEAN PAPER/LIVE records runReconcile of THIS process wrote from a broker session's
+ * snapshot (id → evidence hash), newest last, at most WRITTEN_HERE_MAX. B1: only these can
+ * arm. A row that came from anywhere else — typed by hand (even with a hash that
+ * recomputes: the hash has no secret), another process, an earlier run of this one, or
+ * reconcileSnapshot on a snapshot value — never arms; arming runs a fresh reconcile.
  */
 const writtenHere = new Map<bigint, string>();
 const WRITTEN_HERE_MAX = 1_000;
@@ -204,7 +239,7 @@ function rememberWritten(record: ReconcileRecord): void {
   }
 }
 
-/** True when a reconcile of this process wrote the CLEAN record `id` with exactly this evidence hash. */
+/** True when runReconcile of this process wrote the CLEAN record `id` from a broker session's snapshot, with exactly this evidence hash. */
 export function writtenByThisProcess(id: bigint, evidenceHash: string): boolean {
   return writtenHere.get(id) === evidenceHash;
 }
@@ -240,14 +275,66 @@ export async function lastAcceptedRecord(db: Kysely<Database>, account: string, 
     : { id: row.id, watermark: { brokerNs: row.watermark_broker_ns, inboxSeq: row.watermark_inbox_seq }, result: row.result, diff: row.diff };
 }
 
+interface RepeatedRejection {
+  readonly id: bigint;
+  readonly evidenceHash: string;
+  readonly startedAtMs: number;
+  readonly finishedAtMs: number;
+}
+
+/**
+ * The account's latest record when it is a REJECTED one of this mode for exactly this
+ * watermark and these digests: presenting the same stale snapshot again is the same
+ * evidence, so that record is reused (its own times and hash: the hash binds finished_at).
+ */
+async function repeatedRejection(
+  tx: Transaction<Database>,
+  account: string,
+  mode: RunMode,
+  watermark: Watermark,
+  digests: { readonly snapshotDigest: string; readonly localDigest: string },
+): Promise<RepeatedRejection | undefined> {
+  const latest = await tx
+    .selectFrom("reconcile_runs")
+    .select([
+      "id",
+      "result",
+      "mode",
+      "watermark_broker_ns",
+      "watermark_inbox_seq",
+      "snapshot_digest",
+      "local_digest",
+      "evidence_hash",
+      "started_at",
+      "finished_at",
+    ])
+    .where("account", "=", account)
+    .orderBy("id", "desc")
+    .limit(1)
+    .executeTakeFirst();
+  if (
+    latest === undefined ||
+    latest.result !== "REJECTED" ||
+    latest.mode !== mode ||
+    latest.watermark_broker_ns !== watermark.brokerNs ||
+    latest.watermark_inbox_seq !== watermark.inboxSeq ||
+    latest.snapshot_digest !== digests.snapshotDigest ||
+    latest.local_digest !== digests.localDigest
+  )
+    return undefined;
+  return { id: latest.id, evidenceHash: latest.evidence_hash, startedAtMs: latest.started_at.getTime(), finishedAtMs: latest.finished_at.getTime() };
+}
+
 /** The columns of a record as written: the record without its id, with the diff as JSON text. */
 type RecordRow = Omit<ReconcileRecord, "id" | "entries" | "rejection"> & { readonly diff: string; readonly mode: RunMode };
 
 /**
- * Inserts the record. evidence_hash is unique and covers (account, result, watermark,
- * digests): the same REJECTED snapshot presented twice is the same evidence, so the
- * existing row is reused. An accepted record can only repeat in BACKTEST (B2 forbids it
- * elsewhere): that is refused, as two records must never share one hash.
+ * Inserts the record. evidence_hash is unique and covers (account, result, mode,
+ * watermark, digests, finished_at): a REJECTED record with the very same evidence (the
+ * same stale snapshot in the same millisecond) is reused (`repeatedRejection` catches the
+ * usual repeat, a later one). An accepted record can only repeat in BACKTEST (B2 forbids
+ * it elsewhere): in the same millisecond that is refused, as two records must never share
+ * one hash.
  */
 async function insertRecord(tx: Transaction<Database>, row: RecordRow): Promise<bigint> {
   const inserted = await tx

@@ -4,8 +4,9 @@
  * at once when a run took longer). A failing run is reported through `onError`, never
  * thrown; the schedule carries on. A missed or failed run writes no record, so the
  * dispatcher's reconcile gate (readReconcileGate) shuts by age on its own; with
- * `freshnessMs` set, the schedule also disarms (RECONCILE_STALE, sticky) and alerts once the
- * account's last accepted record is older than that while the desk is ARMED.
+ * `freshnessMs` set, the schedule also disarms (RECONCILE_STALE, sticky) and alerts while the
+ * desk is ARMED and that gate is shut: the account's last accepted record is older than
+ * that, from the future, or no valid evidence (edited by hand: its hash does not recompute).
  */
 import type { Timers, TimerHandle } from "@mqk/alerts";
 import { systemTimers } from "@mqk/alerts";
@@ -94,23 +95,26 @@ export function startReconcileSchedule(options: ReconcileScheduleOptions): Recon
 }
 
 /**
- * Disarms (RECONCILE_STALE) and alerts when the desk is ARMED but the account's last accepted
- * record is older than `freshnessMs` — or dated after now, which proves nothing about now.
+ * Disarms (RECONCILE_STALE) and alerts when the desk is ARMED but the account's reconcile
+ * gate is shut: the last accepted record is older than `freshnessMs`, dated after now
+ * (which proves nothing about now), missing, or no valid evidence at all (its evidence
+ * hash does not recompute — a finished_at or mode edited by hand — or it is DIRTY).
  */
 async function disarmWhenStale(options: RunReconcileOptions, freshnessMs: number): Promise<void> {
   const { db, clock, session } = options;
   const nowMs = clock.nowMs();
   const gate = await readReconcileGate(db, session.account, nowMs, freshnessMs);
-  if (gate.ageMs !== null && gate.ageMs >= 0 && gate.ageMs <= freshnessMs) return;
+  if (gate.open) return;
   if ((await readArmState(db)).state !== "ARMED") return;
-  const age =
+  const record = `the last accepted reconcile record (${gate.reconcileRunId?.toString() ?? "?"})`;
+  const reason =
     gate.ageMs === null
-      ? "no accepted reconcile record exists"
+      ? `reconcile is stale for account ${session.account}: no accepted reconcile record exists, beyond the ${String(freshnessMs)} ms bound. Restore the broker connection, run a clean reconcile and re-arm.`
       : gate.ageMs < 0
-        ? `the last accepted reconcile record (${gate.reconcileRunId?.toString() ?? "?"}) finished ${String(-gate.ageMs)} ms in the future`
-        : `the last accepted reconcile record (${gate.reconcileRunId?.toString() ?? "?"}) is ${String(gate.ageMs)} ms old`;
-  const bound = gate.ageMs !== null && gate.ageMs < 0 ? "no record may be younger than now" : `beyond the ${String(freshnessMs)} ms bound`;
-  const reason = `reconcile is stale for account ${session.account}: ${age}, ${bound}. Restore the broker connection, run a clean reconcile and re-arm.`;
+        ? `reconcile is stale for account ${session.account}: ${record} finished ${String(-gate.ageMs)} ms in the future, no record may be younger than now. Restore the broker connection, run a clean reconcile and re-arm.`
+        : gate.ageMs > freshnessMs
+          ? `reconcile is stale for account ${session.account}: ${record} is ${String(gate.ageMs)} ms old, beyond the ${String(freshnessMs)} ms bound. Restore the broker connection, run a clean reconcile and re-arm.`
+          : `reconcile evidence for account ${session.account} is not valid: ${gate.blockedBy.join("; ")}. Find out who changed reconcile_runs, run a clean reconcile and re-arm.`;
   await disarm(db, { reasonKind: "RECONCILE_STALE", reason, runId: options.runId ?? null }, clock);
   options.alerts?.send({ kind: "integrity_disarm", reason });
 }
