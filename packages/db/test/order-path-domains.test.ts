@@ -21,23 +21,30 @@ const ORDER_PATH_TABLES = ["outbox", "order_map", "inbox", "orders", "positions"
 let before: TestDatabase;
 let after: TestDatabase;
 let dir: string;
+let dirWith0008: string;
 
 beforeAll(async () => {
-  // A database at 0007 (the migrations before this one, from a copy of the folder).
+  // A database at 0007 (the migrations before this one, from a copy of the folder), and one
+  // at exactly 0008 (later migrations may add tables and rules of their own).
   dir = await mkdtemp(join(tmpdir(), "mqk-0008-"));
+  dirWith0008 = await mkdtemp(join(tmpdir(), "mqk-0008-after-"));
   const files = (await readdir(defaultMigrationsDir)).filter((f) => /^\d{4}_.*\.sql$/.test(f)).sort();
   const last = files.indexOf("0008_order_path_domains.sql");
   if (last < 0) throw new Error(`0008_order_path_domains.sql not found in ${defaultMigrationsDir}`);
   for (const f of files.slice(0, last)) await copyFile(join(defaultMigrationsDir, f), join(dir, f));
+  for (const f of files.slice(0, last + 1)) await copyFile(join(defaultMigrationsDir, f), join(dirWith0008, f));
   before = await createTestDatabase({ migrated: false });
   const result = await migrate(before.pool, { dir });
   if (!result.ok) throw new Error(`migrating to 0007 failed: ${result.message}`);
-  after = await createTestDatabase();
+  after = await createTestDatabase({ migrated: false });
+  const result8 = await migrate(after.pool, { dir: dirWith0008 });
+  if (!result8.ok) throw new Error(`migrating to 0008 failed: ${result8.message}`);
 });
 afterAll(async () => {
   await before.close();
   await after.close();
   await rm(dir, { recursive: true, force: true });
+  await rm(dirWith0008, { recursive: true, force: true });
 });
 
 /** table.column → its single-column rules, printed over the bare column name. */

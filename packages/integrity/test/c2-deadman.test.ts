@@ -1,5 +1,8 @@
-import { FakeClock } from "@mqk/core";
-import { createTestDatabase, openDatabase, type TestDatabase } from "@mqk/db";
+import { spawn } from "node:child_process";
+import { setTimeout as sleep } from "node:timers/promises";
+import { fileURLToPath } from "node:url";
+import { FakeClock, systemClock } from "@mqk/core";
+import { createTestDatabase, type TestDatabase } from "@mqk/db";
 import {
   arm,
   beat,
@@ -25,6 +28,55 @@ afterAll(async () => {
   await handle.close();
 });
 
+const repoRoot = fileURLToPath(new URL("../../../", import.meta.url));
+const fixture = (name: string): string => fileURLToPath(new URL(`./fixtures/${name}`, import.meta.url));
+
+interface ChildOutcome {
+  readonly code: number | null;
+  readonly signal: NodeJS.Signals | null;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+/**
+ * Runs a fixture in a real child process (its own pool, its own system clock) against this
+ * file's database; `killOn` SIGKILLs it once stdout contains that text (a crash).
+ */
+function runChild(name: string, args: readonly string[] = [], killOn?: string): Promise<ChildOutcome> {
+  const child = spawn(process.execPath, ["--conditions=@mqk/source", "--import", "tsx", fixture(name), handle.connectionString, ...args], {
+    cwd: repoRoot,
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  let stdout = "";
+  let stderr = "";
+  child.stdout.on("data", (chunk: Buffer) => {
+    stdout += chunk.toString("utf8");
+    if (killOn !== undefined && stdout.includes(killOn)) child.kill("SIGKILL");
+  });
+  child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString("utf8")));
+  const guard = setTimeout(() => child.kill("SIGKILL"), 25_000);
+  return new Promise((resolve) =>
+    child.on("exit", (code, signal) => {
+      clearTimeout(guard);
+      resolve({ code, signal, stdout, stderr });
+    }),
+  );
+}
+
+interface BootLine {
+  readonly previous: string;
+  readonly status: string;
+  readonly reasonKind: string;
+  readonly deadman: string;
+}
+
+/** A restart: boots integrity in a new process (fixtures/boot.ts), which exits; returns what it printed. */
+async function bootInNewProcess(): Promise<BootLine> {
+  const booted = await runChild("boot.ts");
+  expect(booted).toMatchObject({ code: 0, stderr: "" });
+  return JSON.parse(booted.stdout) as BootLine;
+}
+
 describe("C2: the deadman", () => {
   it("C2: never trips before the first beat; beats inside the deadline keep it clear", async () => {
     await bootIntegrity(handle.db, clock);
@@ -37,7 +89,7 @@ describe("C2: the deadman", () => {
     }
   });
 
-  it("C2: a missed deadline trips (persisted, audited, disarms); it stays tripped across a restart until recover with a reason", async () => {
+  it("C2: a missed deadline trips (persisted, audited, disarms); it stays tripped across restarts in new processes until recover with a reason", async () => {
     const evidence = await insertCleanRecord(handle.db, clock.nowMs());
     expect((await beat(handle.db, clock, 5_000)).ok).toBe(true);
     expect((await arm(handle.db, { evidence, verifier: cleanRecordVerifier, actor: "op", reason: "go" }, clock)).ok).toBe(true);
@@ -49,37 +101,33 @@ describe("C2: the deadman", () => {
     const kinds = (await handle.db.selectFrom("audit_events").select("kind").orderBy("seq").execute()).map((r) => r.kind);
     expect(kinds.slice(-2)).toEqual(["DEADMAN_TRIPPED", "DISARMED"]);
 
-    // Restart: a new pool on the same database, boot as a new process would.
-    const restarted = await openDatabase({ kind: "url", url: handle.connectionString });
-    try {
-      const boot = await bootIntegrity(restarted.db, clock);
-      expect(boot.deadman).toBe("TRIPPED");
-      expect((await readDeadman(restarted.db)).state).toBe("TRIPPED");
-      expect(await beat(restarted.db, clock, 5_000)).toMatchObject({ ok: false, error: { kind: "tripped" } });
-      expect((await readDeadman(restarted.db)).state).toBe("TRIPPED");
-      const newEvidence = await insertCleanRecord(restarted.db, clock.nowMs());
-      expect(await arm(restarted.db, { evidence: newEvidence, verifier: cleanRecordVerifier, actor: "op", reason: "again" }, clock)).toMatchObject({
-        ok: false,
-        error: { kind: "deadman_tripped" },
-      });
-      expect((await readGates(restarted.db, clock.nowMs())).blockedBy.join("\n")).toContain("deadman tripped");
+    // Restart: a new process boots (and exits), then another: each finds the trip and keeps it.
+    expect(await bootInNewProcess()).toEqual({ previous: "DISARMED", status: "DISARMED", reasonKind: "BOOT", deadman: "TRIPPED" });
+    expect(await bootInNewProcess()).toMatchObject({ deadman: "TRIPPED" });
+    expect(await readDeadman(handle.db)).toMatchObject({ state: "TRIPPED", trippedAtMs: tripped.trippedAtMs, reason: tripped.reason });
+    expect(await beat(handle.db, clock, 5_000)).toMatchObject({ ok: false, error: { kind: "tripped" } });
+    expect((await readDeadman(handle.db)).state).toBe("TRIPPED");
+    const newEvidence = await insertCleanRecord(handle.db, clock.nowMs());
+    expect(await arm(handle.db, { evidence: newEvidence, verifier: cleanRecordVerifier, actor: "op", reason: "again" }, clock)).toMatchObject({
+      ok: false,
+      error: { kind: "deadman_tripped" },
+    });
+    expect((await readGates(handle.db, clock.nowMs())).blockedBy.join("\n")).toContain("deadman tripped");
 
-      expect(await recoverDeadman(restarted.db, { reason: "  ", actor: "op" }, clock)).toMatchObject({ ok: false, error: { kind: "bad_request" } });
-      expect((await readDeadman(restarted.db)).state).toBe("TRIPPED");
-      const recovered = await recoverDeadman(restarted.db, { reason: "runtime restarted after host reboot", actor: "op" }, clock);
-      expect(recovered).toMatchObject({ ok: true, value: { state: "CLEAR", deadlineAtMs: null } });
-      // Recovery does not arm (C1 stickiness); an arm now can.
-      expect((await readArmState(restarted.db)).state).toBe("DISARMED");
-      expect((await beat(restarted.db, clock, 5_000)).ok).toBe(true);
-      expect(await arm(restarted.db, { evidence: newEvidence, verifier: cleanRecordVerifier, actor: "op", reason: "again" }, clock)).toMatchObject({
-        ok: true,
-      });
-      const last = await restarted.db.selectFrom("audit_events").select(["kind", "actor"]).orderBy("seq", "desc").limit(2).execute();
-      expect(last.map((r) => r.kind)).toEqual(["ARMED", "DEADMAN_RECOVERED"]);
-      expect((await verifyAuditChain(restarted.db)).ok).toBe(true);
-    } finally {
-      await restarted.close();
-    }
+    expect(await recoverDeadman(handle.db, { reason: "  ", actor: "op" }, clock)).toMatchObject({ ok: false, error: { kind: "bad_request" } });
+    expect(await bootInNewProcess()).toMatchObject({ deadman: "TRIPPED" });
+    const recovered = await recoverDeadman(handle.db, { reason: "runtime restarted after host reboot", actor: "op" }, clock);
+    expect(recovered).toMatchObject({ ok: true, value: { state: "CLEAR", deadlineAtMs: null } });
+    // Recovery does not arm (C1 stickiness), and the next process boots CLEAR; an arm now can.
+    expect((await readArmState(handle.db)).state).toBe("DISARMED");
+    expect(await bootInNewProcess()).toEqual({ previous: "DISARMED", status: "DISARMED", reasonKind: "BOOT", deadman: "CLEAR" });
+    expect((await beat(handle.db, clock, 5_000)).ok).toBe(true);
+    expect(await arm(handle.db, { evidence: newEvidence, verifier: cleanRecordVerifier, actor: "op", reason: "again" }, clock)).toMatchObject({
+      ok: true,
+    });
+    const last = await handle.db.selectFrom("audit_events").select(["kind", "actor"]).orderBy("seq", "desc").limit(3).execute();
+    expect(last.map((r) => r.kind)).toEqual(["ARMED", "BOOT_DISARMED", "DEADMAN_RECOVERED"]);
+    expect((await verifyAuditChain(handle.db)).ok).toBe(true);
   });
 
   it("C2: a tripped deadman is not tripped twice (one audit row per trip)", async () => {
@@ -134,5 +182,40 @@ describe("C2: the deadman", () => {
     expect((await beat(handle.db, clock, 5_000)).ok).toBe(true);
     clock.advance(6_000);
     expect(await standDownDeadman(handle.db, clock)).toMatchObject({ state: "TRIPPED" });
+  });
+  it("C2: a process SIGKILLed while armed and beating: its promise runs out with no process, the next process boots TRIPPED, and it stays TRIPPED across restarts until recover with a reason", async () => {
+    // A deadman that promised nothing; the child makes the promise (its own system clock).
+    await handle.db.updateTable("deadman").set({ state: "CLEAR", last_beat_at: null, deadline_at: null, tripped_at: null, reason: null }).execute();
+    const crashed = await runChild("arm-and-hang.ts", ["1500"], "ARMED\n");
+    expect(crashed).toMatchObject({ signal: "SIGKILL", stdout: "ARMED\n", stderr: "" });
+    expect((await readArmState(handle.db)).state).toBe("ARMED");
+    const promised = await readDeadman(handle.db);
+    expect(promised).toMatchObject({ state: "CLEAR" });
+    const deadlineAtMs = promised.deadlineAtMs;
+    if (deadlineAtMs === null) throw new Error("expected the crashed process to have promised a beat");
+
+    // No process runs while the deadline passes.
+    await sleep(Math.max(0, deadlineAtMs - Date.now()) + 50);
+    expect(await bootInNewProcess()).toEqual({ previous: "ARMED", status: "DISARMED", reasonKind: "BOOT", deadman: "TRIPPED" });
+    const tripped = await readDeadman(handle.db);
+    expect(tripped).toMatchObject({ state: "TRIPPED" });
+    expect(tripped.reason).toMatch(/missed heartbeat/);
+    const kinds = (await handle.db.selectFrom("audit_events").select("kind").orderBy("seq").execute()).map((r) => r.kind);
+    expect(kinds.slice(-3)).toEqual(["DEADMAN_TRIPPED", "DISARMED", "BOOT_DISARMED"]);
+
+    // Restarts do not clear it, nor do beats; a recover without a reason is refused.
+    expect(await bootInNewProcess()).toEqual({ previous: "DISARMED", status: "DISARMED", reasonKind: "BOOT", deadman: "TRIPPED" });
+    expect(await beat(handle.db, systemClock, 5_000)).toMatchObject({ ok: false, error: { kind: "tripped" } });
+    expect(await recoverDeadman(handle.db, { reason: "", actor: "op" }, systemClock)).toMatchObject({ ok: false, error: { kind: "bad_request" } });
+    expect(await bootInNewProcess()).toMatchObject({ deadman: "TRIPPED" });
+    expect(await readDeadman(handle.db)).toMatchObject({ state: "TRIPPED", trippedAtMs: tripped.trippedAtMs });
+
+    // Only recover with a reason clears it; the next process boots CLEAR (and DISARMED).
+    expect(await recoverDeadman(handle.db, { reason: "host crashed; runtime checked and restarted", actor: "op" }, systemClock)).toMatchObject({
+      ok: true,
+      value: { state: "CLEAR" },
+    });
+    expect(await bootInNewProcess()).toEqual({ previous: "DISARMED", status: "DISARMED", reasonKind: "BOOT", deadman: "CLEAR" });
+    expect((await verifyAuditChain(handle.db)).ok).toBe(true);
   });
 });

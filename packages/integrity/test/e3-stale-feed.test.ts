@@ -11,7 +11,7 @@ import {
   verifyAuditChain,
   type FeedFreshnessInput,
 } from "@mqk/integrity";
-import { nyseCalendar } from "@mqk/md";
+import { CalendarError, nyseCalendar, type ExchangeCalendar, type ExpectedBarsQuery } from "@mqk/md";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { cleanRecordVerifier, insertCleanRecord } from "./support/clean-record-verifier.js";
 
@@ -23,9 +23,22 @@ const tue1000 = at("2024-11-26T15:00:00Z"); // Tue 10:00 ET, a 1min bar opening 
 const tue1559 = at("2024-11-26T20:59:00Z"); // Tue 15:59 ET, the day's last 1min bar (closes 16:00)
 const age91s = 91_000; // older than 1 min + 30 s grace
 
-function minuteFeed(lastBarTsMs: number, nowMs: number): FeedFreshnessInput {
+function minuteFeed(lastBarTsMs: number | null, nowMs: number): FeedFreshnessInput {
   return { calendar, lastBarTsMs, interval: "1min", graceMs, nowMs };
 }
+
+/** The NYSE calendar, with some of its answers replaced (to watch or break them). */
+function calendarWith(overrides: Partial<Pick<ExchangeCalendar, "expectedBarTimestamps" | "nextClose">>): ExchangeCalendar {
+  return new Proxy(calendar, {
+    get(target, property) {
+      if (property === "expectedBarTimestamps" && overrides.expectedBarTimestamps !== undefined) return overrides.expectedBarTimestamps;
+      if (property === "nextClose" && overrides.nextClose !== undefined) return overrides.nextClose;
+      const value: unknown = Reflect.get(target, property, target);
+      return typeof value === "function" ? (value as (...args: unknown[]) => unknown).bind(target) : value;
+    },
+  });
+}
+const y1999 = at("1999-12-15T15:00:00Z"); // a Wednesday 10:00 ET, before the calendar's first date
 
 describe("E3: checkFeedFreshness (pure)", () => {
   it("E3: in session, a 1min bar is fresh until its close + interval + grace, stale just after, with age and limits", () => {
@@ -73,6 +86,28 @@ describe("E3: checkFeedFreshness (pure)", () => {
 
   it("E3: a negative grace is refused", () => {
     expect(() => checkFeedFreshness({ ...minuteFeed(tue1000, tue1000), graceMs: -1 })).toThrow(/grace ≥ 0/);
+  });
+
+  it("E3: a last bar years old (but inside the calendar) is stale, and the calendar is asked about two sessions, not years of bars", () => {
+    const queries: ExpectedBarsQuery[] = [];
+    const watched = calendarWith({
+      expectedBarTimestamps: (query) => {
+        queries.push(query);
+        return calendar.expectedBarTimestamps(query);
+      },
+    });
+    const thu2001 = at("2001-03-01T15:00:00Z"); // Thu 10:00 ET: the next bar opens 10:01, closes 10:02
+    expect(checkFeedFreshness({ calendar: watched, lastBarTsMs: thu2001, interval: "1min", graceMs, nowMs: tue1000 })).toMatchObject({
+      kind: "stale",
+      deadlineMs: thu2001 + 120_000 + graceMs,
+    });
+    const label2003 = at("2003-01-02T00:00:00Z"); // a Thursday; Friday's session closes 16:00 ET
+    expect(checkFeedFreshness({ calendar: watched, lastBarTsMs: label2003, interval: "1day", graceMs, nowMs: tue1000 })).toMatchObject({
+      kind: "stale",
+      deadlineMs: at("2003-01-03T21:00:00Z") + graceMs,
+    });
+    expect(queries).toHaveLength(2);
+    for (const q of queries) expect(q.toMs - q.fromMs).toBeLessThanOrEqual(5 * 86_400_000);
   });
 });
 
@@ -166,5 +201,67 @@ describe("E3: enforceFeedFreshness disarms on a stale feed in session, and only 
     const result = await enforceFeedFreshness(handle.db, clock, { calendar, lastBarTsMs: fiveHoursAhead, interval: "1min", graceMs, feed });
     expect(result).toMatchObject({ action: "disarmed", freshness: { kind: "from_future" }, status: { state: "DISARMED", reasonKind: "STALE_FEED" } });
     expect(result.status?.reason).toMatch(/after now/);
+  });
+  it("E3: no bar yet, in session → stale, disarms", async () => {
+    expect(checkFeedFreshness(minuteFeed(null, tue1000))).toEqual({ kind: "no_bar", nowMs: tue1000 });
+    expect(checkFeedFreshness(minuteFeed(null, tue1559 + 3_600_000)).kind).toBe("outside_session");
+    const clock = await armedAt(tue1000 + 5_000);
+    const before = await auditCount();
+    const result = await enforceFeedFreshness(handle.db, clock, { calendar, lastBarTsMs: null, interval: "1min", graceMs, feed });
+    expect(result).toMatchObject({ action: "disarmed", freshness: { kind: "no_bar" }, status: { state: "DISARMED", reasonKind: "STALE_FEED" } });
+    expect(result.status?.reason).toMatch(/no bar received yet/);
+    expect(result.status?.reason).toContain(feed);
+    expect(await readArmState(handle.db)).toMatchObject({ state: "DISARMED", reasonKind: "STALE_FEED" });
+    expect(await auditCount()).toBe(before + 1);
+  });
+
+  it("E3: a last bar from 1999 (or epoch 0) in session → stale, disarms; outside a session nothing trips", async () => {
+    for (const old of [y1999, 0]) {
+      expect(checkFeedFreshness(minuteFeed(old, tue1000))).toEqual({ kind: "predates_calendar", nowMs: tue1000, lastBarTsMs: old, firstDate: "2000-01-01" });
+      expect(checkFeedFreshness({ calendar, lastBarTsMs: old, interval: "1day", graceMs, nowMs: tue1000 }).kind).toBe("predates_calendar");
+
+      // Outside a session: nothing trips, nothing is written.
+      const night = await armedAt(tue1559 + 3_600_000);
+      const quiet = await auditCount();
+      expect(await enforceFeedFreshness(handle.db, night, { calendar, lastBarTsMs: old, interval: "1min", graceMs, feed })).toMatchObject({
+        action: "none",
+        freshness: { kind: "outside_session" },
+        status: null,
+      });
+      expect((await readArmState(handle.db)).state).toBe("ARMED");
+      expect(await auditCount()).toBe(quiet);
+
+      // In session: stale, disarmed, with a reason that says why.
+      const clock = await armedAt(tue1000 + 60_000);
+      const result = await enforceFeedFreshness(handle.db, clock, { calendar, lastBarTsMs: old, interval: "1min", graceMs, feed });
+      expect(result).toMatchObject({ action: "disarmed", freshness: { kind: "predates_calendar" }, status: { state: "DISARMED", reasonKind: "STALE_FEED" } });
+      expect(result.status?.reason).toContain(`before 2000-01-01, the first date the exchange calendar covers`);
+      expect(await readArmState(handle.db)).toMatchObject({ state: "DISARMED", reasonKind: "STALE_FEED" });
+    }
+  });
+
+  it("E3: a calendar error never leaves the desk armed: it disarms (INTEGRITY_FAULT) with the error, once", async () => {
+    // The calendar refuses a query in session.
+    const broken = calendarWith({
+      nextClose: () => {
+        throw new CalendarError("out_of_range", "test calendar: no close known after this instant");
+      },
+    });
+    const clock = await armedAt(tue1000 + 60_000 + age91s);
+    const result = await enforceFeedFreshness(handle.db, clock, { calendar: broken, lastBarTsMs: tue1000, interval: "1min", graceMs, feed });
+    expect(result).toMatchObject({ action: "disarmed", freshness: { kind: "check_failed" }, status: { state: "DISARMED", reasonKind: "INTEGRITY_FAULT" } });
+    expect(result.status?.reason).toContain("no close known after this instant");
+    expect(result.status?.reason).toContain(feed);
+    const before = await auditCount();
+    expect((await enforceFeedFreshness(handle.db, clock, { calendar: broken, lastBarTsMs: tue1000, interval: "1min", graceMs, feed })).action).toBe(
+      "already_disarmed",
+    );
+    expect(await auditCount()).toBe(before);
+
+    // Now past the calendar's last date: it cannot even say whether the market is open.
+    const beyond = await armedAt(at("2041-01-02T15:00:00Z"));
+    const late = await enforceFeedFreshness(handle.db, beyond, { calendar, lastBarTsMs: at("2041-01-02T14:59:00Z"), interval: "1min", graceMs, feed });
+    expect(late).toMatchObject({ action: "disarmed", freshness: { kind: "check_failed" }, status: { state: "DISARMED", reasonKind: "INTEGRITY_FAULT" } });
+    expect(late.status?.reason).toMatch(/cannot be told/);
   });
 });

@@ -337,6 +337,17 @@ export interface AuditEventsTable {
   created_at: Timestamp;
 }
 
+/**
+ * 0009_audit_head: exactly one row, the seq and hash of the last row the audit writer
+ * appended (0 and the genesis hash: none yet). The X1 verifier compares the chain's tail with it.
+ */
+export interface AuditHeadTable {
+  id: ColumnType<boolean, true | undefined, never>;
+  last_seq: Int8;
+  last_hash: string;
+  updated_at: TimestampDefault;
+}
+
 export interface MdBarsTable {
   provider: string;
   symbol: string;
@@ -377,6 +388,7 @@ export interface Database {
   positions: PositionsTable;
   cash_ledger: CashLedgerTable;
   audit_events: AuditEventsTable;
+  audit_head: AuditHeadTable;
   md_bars: MdBarsTable;
   promotions: PromotionsTable;
   risk_approvals: RiskApprovalsTable;
@@ -399,6 +411,7 @@ export const tableNames = [
   "positions",
   "cash_ledger",
   "audit_events",
+  "audit_head",
   "md_bars",
   "promotions",
   "risk_approvals",

@@ -11,7 +11,7 @@ export type Row = Readonly<Record<string, unknown>>;
 const hex = (seed: string): string => createHash("sha256").update(seed).digest("hex");
 const ACCOUNT = "sim:fixtures";
 
-export const SINGLE_ROW_TABLES: ReadonlySet<string> = new Set(["arm_state", "deadman", "risk_state"]);
+export const SINGLE_ROW_TABLES: ReadonlySet<string> = new Set(["arm_state", "deadman", "risk_state", "audit_head"]);
 
 export const validRow: Readonly<Record<string, (n: number) => Row>> = {
   runs: (n) => ({ id: `run-${n}`, mode: "PAPER", status: "RUNNING", config_hash: hex(`config-${n}`) }),
@@ -79,6 +79,8 @@ export const validRow: Readonly<Record<string, (n: number) => Row>> = {
     hash: hex(`hash-${n}`),
     created_at: new Date(Date.UTC(2025, 6, 3) + n),
   }),
+  // 0009_audit_head (single row)
+  audit_head: (n) => ({ last_seq: BigInt(n) + 1n, last_hash: hex(`head-${n}`) }),
   md_bars: (n) => ({
     provider: "csv",
     symbol: "AAPL",

@@ -20,6 +20,14 @@ export interface AppendedAudit {
   readonly seq: bigint;
   readonly hash: string;
   readonly prevHash: string;
+  /**
+   * true: the row extends the chain the writer last recorded, and audit_head now names it.
+   * false: the chain's tail was not audit_head (rows deleted or appended outside this writer,
+   * or the head row gone): the row is appended all the same — a disarm must never fail for
+   * want of its audit row — but the head stays where it was, so `verifyAuditChain` keeps
+   * naming the break instead of the new row hiding it.
+   */
+  readonly anchored: boolean;
 }
 
 /** The fields a row's hash covers, exactly as they read back from the table. */
@@ -52,10 +60,10 @@ export function auditHash(input: AuditHashInput): string {
 }
 
 /**
- * Appends one event to audit_events, linked to the current tail. Appends are serialised
- * by a transaction-scoped advisory lock (and UNIQUE (prev_hash) would refuse a fork even
- * without it). Inside the caller's transaction when given one, so the state change and
- * its audit row commit or roll back together.
+ * Appends one event to audit_events, linked to the current tail, and moves audit_head (0009)
+ * to it. Appends are serialised by a transaction-scoped advisory lock (and UNIQUE (prev_hash)
+ * would refuse a fork even without it). Inside the caller's transaction when given one, so
+ * the state change, its audit row and the head commit or roll back together.
  */
 export async function appendAudit(executor: Executor, entry: AuditEntry, clock: Clock): Promise<AppendedAudit> {
   return inTransaction(executor, (tx) => appendLocked(tx, entry, clock));
@@ -69,10 +77,12 @@ async function appendLocked(tx: Transaction<Database>, entry: AuditEntry, clock:
   const payload = JSON.parse(payloadJson) as JsonValue;
   await sql`SELECT pg_advisory_xact_lock(${AUDIT_LOCK_KEY.toString()}::bigint)`.execute(tx);
   const tail = await tx.selectFrom("audit_events").select(["seq", "hash"]).orderBy("seq", "desc").limit(1).executeTakeFirst();
+  const head = await tx.selectFrom("audit_head").select(["last_seq", "last_hash"]).forUpdate().executeTakeFirst();
   const prevHash = tail?.hash ?? GENESIS_HASH;
+  const tailSeq = tail === undefined ? 0n : BigInt(tail.seq);
   // The tail's seq + 1, under the append lock: a rolled-back append takes no number, so the
   // chain's seqs have no gaps and a gap in them means rows were deleted (see the verifier).
-  const seq = (tail === undefined ? 0n : BigInt(tail.seq)) + 1n;
+  const seq = tailSeq + 1n;
   const createdAt = new Date(nowMs);
   const actor = entry.actor ?? "system";
   const runId = entry.runId ?? null;
@@ -81,5 +91,9 @@ async function appendLocked(tx: Transaction<Database>, entry: AuditEntry, clock:
     .insertInto("audit_events")
     .values({ seq, kind: entry.kind, payload: payloadJson, actor, run_id: runId, prev_hash: prevHash, hash, created_at: createdAt })
     .execute();
-  return { seq, hash, prevHash };
+  // Only a tail this writer put there moves the head on: adopting any other would bless a
+  // deleted or forged tail (X1). The head row itself is never re-created here.
+  const anchored = head !== undefined && BigInt(head.last_seq) === tailSeq && head.last_hash === prevHash;
+  if (anchored) await tx.updateTable("audit_head").set({ last_seq: seq, last_hash: hash, updated_at: createdAt }).execute();
+  return { seq, hash, prevHash, anchored };
 }
