@@ -55,6 +55,7 @@ export {
   readReconcileGate,
   reconcileEvidenceHash,
   evidenceHashOfRecord,
+  RECONCILE_RECORD_COLUMNS,
   type ReconcileGate,
   type ReconcileEvidenceInput,
   type ReconcileRecordColumns,

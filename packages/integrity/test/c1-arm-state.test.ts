@@ -1,13 +1,9 @@
-import { spawn } from "node:child_process";
-import { fileURLToPath } from "node:url";
 import { FakeClock } from "@mqk/core";
 import { createTestDatabase, type TestDatabase } from "@mqk/db";
 import { arm, bootIntegrity, disarm, readArmState, readGates, recoverDeadman, beat, checkDeadman, verifyAuditChain } from "@mqk/integrity";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { cleanRecordVerifier, insertCleanRecord } from "./support/clean-record-verifier.js";
-
-const repoRoot = fileURLToPath(new URL("../../../", import.meta.url));
-const fixture = (name: string): string => fileURLToPath(new URL(`./fixtures/${name}`, import.meta.url));
+import { runFixture } from "./support/run-fixture.js";
 
 let handle: TestDatabase;
 const clock = new FakeClock(Date.UTC(2026, 0, 5, 15, 0, 0));
@@ -34,35 +30,6 @@ async function auditKinds(): Promise<string[]> {
 async function armWithCleanRecord(): Promise<Awaited<ReturnType<typeof arm>>> {
   const evidence = await insertCleanRecord(handle.db, clock.nowMs());
   return arm(handle.db, { evidence, verifier: cleanRecordVerifier, actor: "op", reason: "clean reconcile" }, clock);
-}
-
-interface ChildOutcome {
-  readonly code: number | null;
-  readonly signal: NodeJS.Signals | null;
-  readonly stdout: string;
-  readonly stderr: string;
-}
-
-/** Runs a fixture in a real child process; `killOn` SIGKILLs it once stdout contains that text. */
-function runChild(name: string, killOn?: string): Promise<ChildOutcome> {
-  const child = spawn(process.execPath, ["--conditions=@mqk/source", "--import", "tsx", fixture(name), handle.connectionString], {
-    cwd: repoRoot,
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  let stdout = "";
-  let stderr = "";
-  child.stdout.on("data", (chunk: Buffer) => {
-    stdout += chunk.toString("utf8");
-    if (killOn !== undefined && stdout.includes(killOn)) child.kill("SIGKILL");
-  });
-  child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString("utf8")));
-  const guard = setTimeout(() => child.kill("SIGKILL"), 25_000);
-  return new Promise((resolve) =>
-    child.on("exit", (code, signal) => {
-      clearTimeout(guard);
-      resolve({ code, signal, stdout, stderr });
-    }),
-  );
 }
 
 describe("C1: the arm state machine", () => {
@@ -137,10 +104,10 @@ describe("C1: the arm state machine", () => {
   });
 
   it("C1: arm, SIGKILL the armed process, restart in a new process → boot reads DISARMED", async () => {
-    const armedChild = await runChild("arm-and-hang.ts", "ARMED\n");
+    const armedChild = await runFixture("arm-and-hang.ts", handle.connectionString, [], "ARMED\n");
     expect(armedChild).toMatchObject({ signal: "SIGKILL", stdout: "ARMED\n", stderr: "" });
     expect((await readArmState(handle.db)).state).toBe("ARMED");
-    const booted = await runChild("boot.ts");
+    const booted = await runFixture("boot.ts", handle.connectionString);
     expect(booted).toMatchObject({ code: 0, stderr: "" });
     expect(JSON.parse(booted.stdout)).toEqual({ previous: "ARMED", status: "DISARMED", reasonKind: "BOOT", deadman: "CLEAR" });
     expect(await readArmState(handle.db)).toMatchObject({ state: "DISARMED", reasonKind: "BOOT" });

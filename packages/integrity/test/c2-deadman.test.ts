@@ -1,6 +1,4 @@
-import { spawn } from "node:child_process";
 import { setTimeout as sleep } from "node:timers/promises";
-import { fileURLToPath } from "node:url";
 import { FakeClock, systemClock } from "@mqk/core";
 import { createTestDatabase, type TestDatabase } from "@mqk/db";
 import {
@@ -17,6 +15,7 @@ import {
 } from "@mqk/integrity";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { cleanRecordVerifier, insertCleanRecord } from "./support/clean-record-verifier.js";
+import { runFixture } from "./support/run-fixture.js";
 
 let handle: TestDatabase;
 const clock = new FakeClock(Date.UTC(2026, 0, 5, 15, 0, 0));
@@ -28,41 +27,6 @@ afterAll(async () => {
   await handle.close();
 });
 
-const repoRoot = fileURLToPath(new URL("../../../", import.meta.url));
-const fixture = (name: string): string => fileURLToPath(new URL(`./fixtures/${name}`, import.meta.url));
-
-interface ChildOutcome {
-  readonly code: number | null;
-  readonly signal: NodeJS.Signals | null;
-  readonly stdout: string;
-  readonly stderr: string;
-}
-
-/**
- * Runs a fixture in a real child process (its own pool, its own system clock) against this
- * file's database; `killOn` SIGKILLs it once stdout contains that text (a crash).
- */
-function runChild(name: string, args: readonly string[] = [], killOn?: string): Promise<ChildOutcome> {
-  const child = spawn(process.execPath, ["--conditions=@mqk/source", "--import", "tsx", fixture(name), handle.connectionString, ...args], {
-    cwd: repoRoot,
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  let stdout = "";
-  let stderr = "";
-  child.stdout.on("data", (chunk: Buffer) => {
-    stdout += chunk.toString("utf8");
-    if (killOn !== undefined && stdout.includes(killOn)) child.kill("SIGKILL");
-  });
-  child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString("utf8")));
-  const guard = setTimeout(() => child.kill("SIGKILL"), 25_000);
-  return new Promise((resolve) =>
-    child.on("exit", (code, signal) => {
-      clearTimeout(guard);
-      resolve({ code, signal, stdout, stderr });
-    }),
-  );
-}
-
 interface BootLine {
   readonly previous: string;
   readonly status: string;
@@ -72,7 +36,7 @@ interface BootLine {
 
 /** A restart: boots integrity in a new process (fixtures/boot.ts), which exits; returns what it printed. */
 async function bootInNewProcess(): Promise<BootLine> {
-  const booted = await runChild("boot.ts");
+  const booted = await runFixture("boot.ts", handle.connectionString);
   expect(booted).toMatchObject({ code: 0, stderr: "" });
   return JSON.parse(booted.stdout) as BootLine;
 }
@@ -186,7 +150,7 @@ describe("C2: the deadman", () => {
   it("C2: a process SIGKILLed while armed and beating: its promise runs out with no process, the next process boots TRIPPED, and it stays TRIPPED across restarts until recover with a reason", async () => {
     // A deadman that promised nothing; the child makes the promise (its own system clock).
     await handle.db.updateTable("deadman").set({ state: "CLEAR", last_beat_at: null, deadline_at: null, tripped_at: null, reason: null }).execute();
-    const crashed = await runChild("arm-and-hang.ts", ["1500"], "ARMED\n");
+    const crashed = await runFixture("arm-and-hang.ts", handle.connectionString, ["1500"], "ARMED\n");
     expect(crashed).toMatchObject({ signal: "SIGKILL", stdout: "ARMED\n", stderr: "" });
     expect((await readArmState(handle.db)).state).toBe("ARMED");
     const promised = await readDeadman(handle.db);

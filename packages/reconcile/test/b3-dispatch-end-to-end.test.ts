@@ -13,7 +13,7 @@ import { emptyPortfolio } from "@mqk/portfolio";
 import { createRiskEngine, RiskStateStore, type OrderRequest, type RiskEngine } from "@mqk/risk";
 import { armWithReconcile, reconcileSnapshot, runReconcile, startReconcileSchedule } from "@mqk/reconcile";
 import { beforeAll, describe, expect, it } from "vitest";
-import { ACCOUNT, TOLERANCE, bookCash, openSimSession, setPosition, usd, useDatabase } from "./support.js";
+import { ACCOUNT, TOLERANCE, bookCash, openSimSession, setPosition, usd, useDatabase, until } from "./support.js";
 
 /** Real time plus an offset: outbox.next_attempt_at comes from the database's now(). */
 class ShiftedClock implements Clock {
@@ -166,18 +166,6 @@ function unreachable(inner: BrokerSession): BrokerSession {
     snapshot: () => Promise.reject(new DeskError("BROKER", "broker unreachable (test)", { retryable: true })),
     close: () => inner.close(),
   };
-}
-
-function until(predicate: () => boolean, timeoutMs = 5_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  return new Promise((resolve, reject) => {
-    const poll = (): void => {
-      if (predicate()) resolve();
-      else if (Date.now() > deadline) reject(new Error("until: condition not met in time"));
-      else setTimeout(poll, 5);
-    };
-    poll();
-  });
 }
 
 describe("B3: a reconcile record edited by hand is no evidence", () => {

@@ -4,7 +4,7 @@ import type { AlertEvent } from "@mqk/alerts";
 import { readArmState, readReconcileGate } from "@mqk/integrity";
 import { armWithReconcile, reconcileSettings, startReconcileSchedule, type ReconcileRecord } from "@mqk/reconcile";
 import { describe, expect, it } from "vitest";
-import { bookCash, newClock, openSimSession, T0, TOLERANCE, usd, useDatabase } from "./support.js";
+import { bookCash, newClock, openSimSession, T0, TOLERANCE, usd, useDatabase, until } from "./support.js";
 
 const handle = useDatabase();
 
@@ -29,18 +29,6 @@ function slowBroker(inner: BrokerSession, delayMs: number, failFirst = 0) {
     close: () => inner.close(),
   };
   return { session, stats };
-}
-
-function until(predicate: () => boolean, timeoutMs = 5_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  return new Promise((resolve, reject) => {
-    const poll = (): void => {
-      if (predicate()) resolve();
-      else if (Date.now() > deadline) reject(new Error("until: condition not met in time"));
-      else setTimeout(poll, 5);
-    };
-    poll();
-  });
 }
 
 describe("B3: the periodic reconcile", () => {

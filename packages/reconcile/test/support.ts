@@ -213,3 +213,16 @@ export async function countRows(db: Kysely<Database>, table: "outbox" | "orders"
     .executeTakeFirstOrThrow();
   return Number(rows.n);
 }
+
+/** Resolves once `predicate` holds (polled every 5 ms); rejects after `timeoutMs`. */
+export function until(predicate: () => boolean, timeoutMs = 5_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  return new Promise((resolve, reject) => {
+    const poll = (): void => {
+      if (predicate()) resolve();
+      else if (Date.now() > deadline) reject(new Error("until: condition not met in time"));
+      else setTimeout(poll, 5);
+    };
+    poll();
+  });
+}

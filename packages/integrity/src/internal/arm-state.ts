@@ -2,7 +2,7 @@ import { DeskError, err, ok, type Clock, type Result } from "@mqk/core";
 import type { ArmReasonKind, ArmState, Database, JsonValue, Transaction } from "@mqk/db";
 import { appendAudit } from "./audit-chain.js";
 import { inTransaction, type Executor } from "./executor.js";
-import { evidenceHashOfRecord } from "./reconcile-gate.js";
+import { evidenceHashOfRecord, RECONCILE_RECORD_COLUMNS } from "./reconcile-gate.js";
 
 /** Why the desk is disarmed: every kind but the ones only boot, the migration or an arm write. */
 export type DisarmReasonKind = Exclude<ArmReasonKind, "INITIAL" | "BOOT" | "OPERATOR_ARM">;
@@ -64,22 +64,7 @@ export const refuseAllEvidence: ArmEvidenceVerifier = {
  */
 async function checkArmEvidence(tx: Transaction<Database>, evidence: ArmEvidence, nowMs: number): Promise<string | null> {
   const name = `reconcile record ${evidence.reconcileRunId.toString()}`;
-  const row = await tx
-    .selectFrom("reconcile_runs")
-    .select([
-      "id",
-      "account",
-      "result",
-      "mode",
-      "watermark_broker_ns",
-      "watermark_inbox_seq",
-      "snapshot_digest",
-      "local_digest",
-      "evidence_hash",
-      "finished_at",
-    ])
-    .where("id", "=", evidence.reconcileRunId)
-    .executeTakeFirst();
+  const row = await tx.selectFrom("reconcile_runs").select(RECONCILE_RECORD_COLUMNS).where("id", "=", evidence.reconcileRunId).executeTakeFirst();
   if (row === undefined) return `${name} does not exist; run a reconcile and arm on its record`;
   if (evidenceHashOfRecord(row) !== row.evidence_hash)
     return `${name}: its evidence hash does not recompute from its columns (not written by reconcile, or edited since); run a fresh reconcile`;

@@ -69,6 +69,20 @@ export interface ReconcileRecordColumns {
   readonly finished_at: Date;
 }
 
+/** What the gate, `arm` and the arm verifier read of a reconcile_runs row: its id, its hash and every column the hash binds. */
+export const RECONCILE_RECORD_COLUMNS = [
+  "id",
+  "account",
+  "result",
+  "mode",
+  "watermark_broker_ns",
+  "watermark_inbox_seq",
+  "snapshot_digest",
+  "local_digest",
+  "evidence_hash",
+  "finished_at",
+] as const;
+
 /** The evidence hash a reconcile_runs row must carry, recomputed from its own columns. */
 export function evidenceHashOfRecord(row: ReconcileRecordColumns): string {
   return reconcileEvidenceHash({
@@ -103,18 +117,7 @@ export interface ReconcileGate {
 export async function readReconcileGate(executor: Executor, account: string, nowMs: number, freshnessMs: number): Promise<ReconcileGate> {
   const row = await executor
     .selectFrom("reconcile_runs")
-    .select([
-      "id",
-      "account",
-      "result",
-      "mode",
-      "watermark_broker_ns",
-      "watermark_inbox_seq",
-      "snapshot_digest",
-      "local_digest",
-      "evidence_hash",
-      "finished_at",
-    ])
+    .select(RECONCILE_RECORD_COLUMNS)
     .where("account", "=", account)
     .where("result", "in", ["CLEAN", "DIRTY"])
     .where("mode", "in", ["PAPER", "LIVE"])

@@ -24,7 +24,15 @@
  */
 import { err, ok, type Result } from "@mqk/core";
 import type { Database, Kysely, RunMode } from "@mqk/db";
-import { arm, evidenceHashOfRecord, type ArmEvidenceVerifier, type ArmRefusal, type ArmStatus, type VerifiedArmEvidence } from "@mqk/integrity";
+import {
+  arm,
+  evidenceHashOfRecord,
+  RECONCILE_RECORD_COLUMNS,
+  type ArmEvidenceVerifier,
+  type ArmRefusal,
+  type ArmStatus,
+  type VerifiedArmEvidence,
+} from "@mqk/integrity";
 import { localStateDigest } from "./digests.js";
 import { readLocalState } from "./local-state.js";
 import { lastAcceptedRecord, runReconcile, writtenByThisProcess, type ReconcileRecord, type RunReconcileOptions } from "./reconcile-run.js";
@@ -48,22 +56,7 @@ export function reconcileArmVerifier(options: ReconcileArmVerifierOptions): ArmE
       const name = `reconcile record ${id.toString()}`;
       if (options.expectedRecordId !== undefined && options.expectedRecordId !== id)
         return err(`${name} is not the record this arm's own reconcile wrote (${options.expectedRecordId.toString()})`);
-      const row = await tx
-        .selectFrom("reconcile_runs")
-        .select([
-          "id",
-          "account",
-          "result",
-          "mode",
-          "watermark_broker_ns",
-          "watermark_inbox_seq",
-          "snapshot_digest",
-          "local_digest",
-          "evidence_hash",
-          "finished_at",
-        ])
-        .where("id", "=", id)
-        .executeTakeFirst();
+      const row = await tx.selectFrom("reconcile_runs").select(RECONCILE_RECORD_COLUMNS).where("id", "=", id).executeTakeFirst();
       if (row === undefined) return err(`${name} does not exist`);
       if (options.account !== undefined && row.account !== options.account) return err(`${name} is of account ${row.account}, not ${options.account}`);
       if (row.result !== "CLEAN") return err(`${name} is ${row.result}; only a CLEAN record can arm`);
