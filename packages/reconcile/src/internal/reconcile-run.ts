@@ -18,7 +18,7 @@
 import { canonicalJson, DeskError, type Clock, type Micros } from "@mqk/core";
 import { sql, type Database, type Kysely, type ReconcileResult, type RunMode, type Transaction } from "@mqk/db";
 import type { BrokerSession, BrokerSnapshot } from "@mqk/execution";
-import { appendAudit, disarm, reconcileEvidenceHash } from "@mqk/integrity";
+import { appendAudit, disarm, RECONCILE_RECORD_COLUMNS, reconcileEvidenceHash } from "@mqk/integrity";
 import type { AlertEvent } from "@mqk/alerts";
 import { describeEntry, diffJson, type DiffEntry, type WatermarkRejection } from "./diff-entry.js";
 import { diffReconcile } from "./diff-engine.js";
@@ -296,18 +296,7 @@ async function repeatedRejection(
 ): Promise<RepeatedRejection | undefined> {
   const latest = await tx
     .selectFrom("reconcile_runs")
-    .select([
-      "id",
-      "result",
-      "mode",
-      "watermark_broker_ns",
-      "watermark_inbox_seq",
-      "snapshot_digest",
-      "local_digest",
-      "evidence_hash",
-      "started_at",
-      "finished_at",
-    ])
+    .select([...RECONCILE_RECORD_COLUMNS, "started_at"])
     .where("account", "=", account)
     .orderBy("id", "desc")
     .limit(1)
